@@ -1,0 +1,388 @@
+"""The wire models: what crosses between the app and the backend, and nothing else.
+
+Both ends import this module; the server never imports anything else from the client
+side. Models are named by the family ``XCreate`` (a request body), ``XPublic`` (what the
+server answers) and ``XsPublic`` (a list of them).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+API_PREFIX = "/v1"
+MESSAGE_MAX_CHARS = 4000
+LONG_POLL_MAX_SECONDS = 30
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+ForceCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9-]{1,31}$")
+]
+Username = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9._-]{2,64}$")
+]
+CollarNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9]{1,12}$")]
+PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=32)]
+CrimeReference = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40, pattern=r"^[A-Za-z0-9/ -]+$")
+]
+OneTimeCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{6}$")]
+
+
+# ---------------------------------------------------------------------------- vocabularies
+
+
+class Role(StrEnum):
+    OFFICER = "officer"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class ContactChannel(StrEnum):
+    SMS = "sms"
+    EMAIL = "email"
+
+
+class CaseStatus(StrEnum):
+    """Codes only: the words victims read live in ``assets/`` so forces can change them."""
+
+    RECEIVED = "received"
+    ASSIGNED = "assigned"
+    INVESTIGATING = "investigating"
+    PENDING_OUTCOME = "pending_outcome"
+    WITH_PROSECUTOR = "with_prosecutor"
+    AT_COURT = "at_court"
+    CLOSED = "closed"
+
+
+class ClosedOutcome(StrEnum):
+    NO_SUSPECT = "no_suspect"
+    NO_FURTHER_ACTION = "no_further_action"
+    OUT_OF_COURT = "out_of_court"
+    CHARGED = "charged"
+    CONVICTED = "convicted"
+    ACQUITTED = "acquitted"
+    VICTIM_WITHDREW = "victim_withdrew"
+    OTHER = "other"
+
+
+class AuthorKind(StrEnum):
+    VICTIM = "victim"
+    OFFICER = "officer"
+    SYSTEM = "system"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+# ---------------------------------------------------------------------------- errors
+
+
+class ErrorDetail(Model):
+    code: str
+    message: str
+
+
+class ErrorBody(Model):
+    error: ErrorDetail
+
+
+# ---------------------------------------------------------------------------- auth
+
+
+class OfficerLogin(Model):
+    force_code: ForceCode
+    username: Username
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    totp_code: OneTimeCode | None = None
+    device_name: ShortText = "Officer device"
+
+
+class TokenPublic(Model):
+    token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime
+    role: Literal["victim", "officer", "supervisor", "admin"]
+
+
+class TotpEnrolmentPublic(Model):
+    secret: str
+    provisioning_uri: str
+
+
+class TotpConfirm(Model):
+    totp_code: OneTimeCode
+
+
+class InvitationRedeem(Model):
+    token: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=128)]
+
+
+class ChallengePublic(Model):
+    challenge_id: uuid.UUID
+    channel: ContactChannel
+    sent_to: str = Field(description="The contact the code went to, partly hidden, e.g. '•••• ••• 789'.")
+    expires_at: datetime
+
+
+class VictimVerify(Model):
+    challenge_id: uuid.UUID
+    code: OneTimeCode
+    device_name: ShortText
+
+
+# ---------------------------------------------------------------------------- officers
+
+
+class OfficerCreate(Model):
+    username: Username
+    name: ShortText
+    collar_number: CollarNumber
+    role: Role = Role.OFFICER
+    email: EmailStr
+    phone: PhoneText
+    password: Annotated[str, StringConstraints(min_length=12, max_length=256)]
+
+
+class OfficerContact(Model):
+    """What a victim sees of the officer in charge."""
+
+    id: uuid.UUID
+    name: str
+    collar_number: str
+    phone: str
+    email: str
+
+
+class OfficerPublic(OfficerContact):
+    username: str
+    role: Role
+    active: bool
+    totp_enabled: bool
+
+
+# ---------------------------------------------------------------------------- cases
+
+
+class VictimCreate(Model):
+    name: ShortText
+    phone: PhoneText | None = None
+    email: EmailStr | None = None
+    preferred_channel: ContactChannel = ContactChannel.SMS
+    safe_contact_notes: LongText = ""
+    enhanced_rights: bool = False
+
+
+class VictimPublic(Model):
+    """Officers only: a victim never receives another person's details, nor notes about themselves."""
+
+    id: uuid.UUID
+    name: str
+    phone: str | None
+    email: str | None
+    preferred_channel: ContactChannel
+    safe_contact_notes: str
+    enhanced_rights: bool
+
+
+class CaseCreate(Model):
+    crime_reference: CrimeReference
+    crime_type: ShortText
+    summary: LongText = ""
+    reported_on: date
+    officer_id: uuid.UUID | None = Field(
+        default=None, description="Officer in charge; defaults to the officer creating the case."
+    )
+    officer_collar_number: CollarNumber | None = Field(
+        default=None, description="Alternative to officer_id, for record systems that know collar numbers."
+    )
+    status: CaseStatus = CaseStatus.ASSIGNED
+    victim: VictimCreate
+
+
+class NotificationPublic(Model):
+    id: uuid.UUID
+    purpose: str
+    channel: ContactChannel
+    status: DeliveryStatus
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+class UpdateRequestPublic(Model):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    seq: int
+    note: str
+    requested_at: datetime
+    due_at: datetime
+    answered_at: datetime | None
+
+
+class CasePublic(Model):
+    id: uuid.UUID
+    crime_reference: str
+    crime_type: str
+    status: CaseStatus
+    summary: str
+    reported_on: date
+    closed_outcome: ClosedOutcome | None
+    officer: OfficerContact
+    next_update_due: datetime | None
+    open_update_requests: list[UpdateRequestPublic]
+    victim_read_seq: int
+    officer_read_seq: int
+    updated_at: datetime
+    # Officers only; None when a victim asks.
+    victim: VictimPublic | None = None
+    notifications: list[NotificationPublic] | None = None
+
+
+class CasesPublic(Model):
+    data: list[CasePublic]
+    count: int
+
+
+class CaseUpdateCreate(Model):
+    status: CaseStatus | None = None
+    closed_outcome: ClosedOutcome | None = None
+    text: LongText = ""
+
+
+class CaseUpdatePublic(Model):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    seq: int
+    status_from: CaseStatus | None
+    status_to: CaseStatus | None
+    closed_outcome: ClosedOutcome | None
+    text: str
+    author_name: str
+    author_kind: AuthorKind
+    created_at: datetime
+
+
+class UpdateRequestCreate(Model):
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
+
+
+class InvitationCreate(Model):
+    channel: ContactChannel | None = Field(default=None, description="Defaults to the victim's preference.")
+
+
+class InvitationPublic(Model):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    channel: ContactChannel
+    expires_at: datetime
+    delivery: NotificationPublic
+
+
+# ---------------------------------------------------------------------------- messages
+
+
+class MessageSend(Model):
+    body: Annotated[str, StringConstraints(min_length=1, max_length=MESSAGE_MAX_CHARS)]
+
+
+class MessagePublic(Model):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    client_msg_id: uuid.UUID
+    seq: int
+    author_kind: AuthorKind
+    author_name: str
+    body: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class ReadMark(Model):
+    up_to_seq: Annotated[int, Field(ge=0)]
+
+
+class ReadPublic(Model):
+    case_id: uuid.UUID
+    reader: AuthorKind
+    up_to_seq: int
+    at: datetime
+
+
+# ---------------------------------------------------------------------------- sync
+
+
+class MessageEvent(Model):
+    kind: Literal["message"] = "message"
+    seq: int
+    case_id: uuid.UUID
+    message: MessagePublic
+
+
+class UpdateEvent(Model):
+    kind: Literal["update"] = "update"
+    seq: int
+    case_id: uuid.UUID
+    update: CaseUpdatePublic
+
+
+class CaseEvent(Model):
+    kind: Literal["case"] = "case"
+    seq: int
+    case_id: uuid.UUID
+    case: CasePublic
+
+
+class ReadEvent(Model):
+    kind: Literal["read"] = "read"
+    seq: int
+    case_id: uuid.UUID
+    read: ReadPublic
+
+
+class UpdateRequestEvent(Model):
+    kind: Literal["update_request"] = "update_request"
+    seq: int
+    case_id: uuid.UUID
+    update_request: UpdateRequestPublic
+
+
+SyncEvent = Annotated[
+    MessageEvent | UpdateEvent | CaseEvent | ReadEvent | UpdateRequestEvent, Field(discriminator="kind")
+]
+
+
+class SyncPublic(Model):
+    events: list[SyncEvent]
+    cursor: str = Field(description="Opaque: pass it back as `since` to get what comes after.")
+    more: bool = Field(description="True when the server holds more events than fitted in this answer.")
+
+
+# ---------------------------------------------------------------------------- stats
+
+
+class StatsPublic(Model):
+    force_code: str
+    period_from: datetime
+    period_to: datetime
+    victims_logged_in: int
+    victim_logins: int
+    messages_from_victims: int
+    messages_from_officers: int
+    update_requests: int
+    update_requests_answered_in_time: int
+    median_first_reply_seconds: float | None

@@ -1,0 +1,170 @@
+"""The composition root: ``create_app(settings)`` builds the real parts and wires them together."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
+from datetime import datetime
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.engine import Connection
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sync.protocol import API_PREFIX, ErrorBody
+from sync.server import feed
+from sync.server.bodylimit import BodyLimit
+from sync.server.context import Context, utc_now
+from sync.server.db import Database, create_engine
+from sync.server.deps import Services
+from sync.server.errors import ApiError
+from sync.server.hub import Hub
+from sync.server.notify import Channel, FileChannel, GovUkNotifyChannel, Outbox, SmtpChannel
+from sync.server.notify.outbox import take_after_commit
+from sync.server.routes import auth, cases, health, messages, officers, stats
+from sync.server.routes import sync as sync_routes
+from sync.server.security import Secrets
+from sync.server.settings import Settings
+from sync.server.watch import watch_postgres, watch_sqlite
+
+log = logging.getLogger(__name__)
+
+def channel_from_settings(settings: Settings) -> Channel:
+    if settings.notify_channel == "notify":
+        if settings.notify_api_key is None:
+            raise ValueError("PORTAL_NOTIFY_API_KEY is needed for PORTAL_NOTIFY_CHANNEL=notify")
+        return GovUkNotifyChannel(
+            settings.notify_api_key.get_secret_value(),
+            sms_template_id=settings.notify_sms_template_id,
+            email_template_id=settings.notify_email_template_id,
+            base_url=settings.notify_base_url,
+        )
+    if settings.notify_channel == "smtp":
+        return SmtpChannel(
+            settings.smtp_host,
+            settings.smtp_port,
+            sender=settings.smtp_from,
+            username=settings.smtp_username,
+            password=settings.smtp_password.get_secret_value(),
+            starttls=settings.smtp_starttls,
+        )
+    return FileChannel(settings.notify_file)
+
+
+def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    body = ErrorBody.model_validate({"error": {"code": code, "message": message}})
+    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+
+
+def _describe(exc: RequestValidationError) -> tuple[int, str, str]:
+    errors = exc.errors()
+    if any(error.get("type") == "json_invalid" for error in errors):
+        return 400, "invalid_json", "The request body is not valid JSON."
+    # Only where and what: pydantic's messages never quote the rejected value back.
+    parts = []
+    for error in errors[:5]:
+        where = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+        parts.append(f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg", "invalid")))
+    return 422, "invalid_request", "; ".join(parts) or "The request is not valid."
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.code, exc.message, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_response(*_describe(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed"}
+        message = {404: "There is nothing at this address.", 405: "This address does not take that method."}
+        return error_response(
+            exc.status_code,
+            codes.get(exc.status_code, "http_error"),
+            message.get(exc.status_code, str(exc.detail)),
+            dict(exc.headers or {}),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error: %s", type(exc).__name__, exc_info=exc)
+        return error_response(500, "internal", "Something went wrong on our side. Please try again.")
+
+
+def create_app(
+    settings: Settings,
+    *,
+    channel: Channel | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> FastAPI:
+    hub = Hub()
+
+    def on_commit(conn: Connection) -> None:
+        hub.publish_threadsafe(feed.take_changes(conn))
+        outbox.deliver_soon(take_after_commit(conn))
+
+    def on_end(conn: Connection) -> None:
+        feed.take_changes(conn)
+        take_after_commit(conn)
+
+    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    db = Database(engine, concurrency=settings.db_pool_size, on_commit=on_commit, on_end=on_end)
+    outbox = Outbox(db, channel or channel_from_settings(settings), clock)
+    services = Services(
+        ctx=Context(settings=settings, secrets=Secrets(settings.secret_key.get_secret_value()), clock=clock),
+        db=db,
+        hub=hub,
+        outbox=outbox,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        hub.bind(loop)
+        outbox.bind(loop)
+        watcher = watch_sqlite(db, hub) if db.is_sqlite else watch_postgres(db, settings.database_url, hub)
+        background = [loop.create_task(outbox.run()), loop.create_task(watcher)]
+        try:
+            yield
+        finally:
+            for task in background:
+                task.cancel()
+            for task in background:
+                with suppress(asyncio.CancelledError):
+                    await task
+            await outbox.drain()
+            db.dispose()
+
+    app = FastAPI(
+        title="Victim's Portal API",
+        version="1",
+        description="The backend the Victim's Portal app syncs with. Every error is "
+        '`{"error": {"code": "...", "message": "..."}}`.',
+        lifespan=lifespan,
+        responses={
+            400: {"model": ErrorBody},
+            401: {"model": ErrorBody},
+            403: {"model": ErrorBody},
+            404: {"model": ErrorBody},
+            409: {"model": ErrorBody},
+            422: {"model": ErrorBody},
+            429: {"model": ErrorBody},
+        },
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    for module in (health, auth, officers, cases, messages, sync_routes, stats):
+        app.include_router(module.router, prefix=API_PREFIX)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """For ``uvicorn --factory`` in each worker process."""
+    return create_app(Settings())

@@ -1,0 +1,63 @@
+"""What every piece of request work is handed: the caller, and the server's fixed parts."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sync.protocol import Role
+from sync.server.security import Secrets
+from sync.server.settings import Settings
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Context:
+    settings: Settings
+    secrets: Secrets
+    clock: Callable[[], datetime] = utc_now
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """What the request says about itself, before anything is looked up."""
+
+    token: str | None
+    ip: str | None
+
+
+CallerKind = Literal["officer", "victim", "integration"]
+
+
+@dataclass(frozen=True)
+class Caller:
+    kind: CallerKind
+    id: uuid.UUID
+    force_id: uuid.UUID
+    force_code: str
+    name: str
+    role: Role | None = None
+    session_id: uuid.UUID | None = None
+    ip: str | None = None
+    force_settings: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def is_officer(self) -> bool:
+        return self.kind == "officer"
+
+    @property
+    def sees_whole_force(self) -> bool:
+        return self.kind == "officer" and self.role == Role.SUPERVISOR
+
+    @property
+    def audit_kind(self) -> str:
+        return self.kind if self.kind != "officer" else str(self.role)

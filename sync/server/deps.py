@@ -1,0 +1,49 @@
+"""Typed dependencies for the routes. None of them does I/O: the work, authentication
+included, happens in one transaction inside the route's service call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from sync.server.context import Context, RequestInfo
+from sync.server.db import Database
+from sync.server.hub import Hub
+from sync.server.notify import Outbox
+
+
+@dataclass(frozen=True)
+class Services:
+    ctx: Context
+    db: Database
+    hub: Hub
+    outbox: Outbox
+
+
+async def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+async def get_request_info(request: Request) -> RequestInfo:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    services: Services = request.app.state.services
+    return RequestInfo(
+        token=token.strip() if scheme.lower() == "bearer" and token.strip() else None,
+        ip=client_ip(request, services.ctx.settings.trusted_proxies),
+    )
+
+
+def client_ip(request: Request, trusted_proxies: int) -> str | None:
+    if trusted_proxies > 0:
+        hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+        if len(hops) >= trusted_proxies:
+            return hops[-trusted_proxies]
+    return request.client.host if request.client else None
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+Caller = Annotated[RequestInfo, Depends(get_request_info)]

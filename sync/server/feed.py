@@ -1,0 +1,90 @@
+"""The change feed /v1/sync reads: numbering changes, storing them, and announcing them.
+
+``append`` takes the force's next sequence number, stores the event, and notes who should be
+woken. The notes are published after commit (``Database`` calls ``take_changes``); on
+PostgreSQL a ``NOTIFY`` is sent in the same transaction, so other workers hear of the change
+exactly when it becomes visible.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from datetime import datetime
+from typing import Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from sync.server.errors import BadRequest
+from sync.server.hub import Change, officer_key, victim_key
+from sync.server.models import event, force
+
+NOTIFY_CHANNEL = "portal_events"
+_CHANGES = "feed.changes"
+
+
+def next_seq(conn: Connection, force_id: uuid.UUID) -> int:
+    # The row lock this UPDATE takes is held to commit: sequence numbers commit in order.
+    seq: int = conn.execute(
+        sa.update(force).where(force.c.id == force_id).values(last_seq=force.c.last_seq + 1).returning(force.c.last_seq)
+    ).scalar_one()
+    return seq
+
+
+class CaseLike(Protocol):
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def force_id(self) -> uuid.UUID: ...
+    @property
+    def officer_id(self) -> uuid.UUID: ...
+    @property
+    def victim_id(self) -> uuid.UUID: ...
+
+
+def append(conn: Connection, case_row: CaseLike, *, kind: str, seq: int, payload: str, now: datetime) -> None:
+    """Store one event about ``case_row``; it wakes the case's victim, its officer and supervisors."""
+    conn.execute(
+        sa.insert(event).values(
+            force_id=case_row.force_id, seq=seq, case_id=case_row.id, kind=kind, payload=payload, created_at=now
+        )
+    )
+    change = Change(case_row.force_id, seq, (officer_key(case_row.officer_id), victim_key(case_row.victim_id)))
+    conn.info.setdefault(_CHANGES, []).append(change)
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, encode_change(change))))
+
+
+def take_changes(conn: Connection) -> list[Change]:
+    changes: list[Change] = conn.info.pop(_CHANGES, [])
+    return changes
+
+
+def encode_change(change: Change) -> str:
+    return " ".join((str(change.force_id), str(change.seq), *change.keys))
+
+
+def decode_change(text: str) -> Change:
+    force_id, seq, *keys = text.split(" ")
+    return Change(uuid.UUID(force_id), int(seq), tuple(keys))
+
+
+def encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"c1:{seq}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        version, _, number = text.partition(":")
+        seq = int(number)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        seq = -1
+        version = ""
+    if version != "c1" or seq < 0 or len(cursor) > 40:
+        raise BadRequest("The sync cursor is not one this server gave out. Sync again from the start.", code="invalid_cursor")
+    return seq

@@ -1,0 +1,310 @@
+"""The database schema, as SQLAlchemy Core tables; Alembic migrations are generated from it.
+
+Every row that belongs to a force carries ``force_id``, and every query filters on it: that
+column is what keeps forces apart.
+
+Ordering: each force has one counter (``force.last_seq``). A transaction that changes what
+callers can sync takes the next numbers from it with ``UPDATE ... RETURNING``; the row lock
+that takes is held to commit, so within a force sequence numbers commit in order and a
+cursor never skips a row that commits late.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UtcDateTime(sa.types.TypeDecorator[datetime]):
+    """Aware UTC datetimes on every back-end (SQLite would otherwise hand back naive ones)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def _id() -> sa.Column[Any]:
+    return sa.Column("id", sa.Uuid(), primary_key=True)
+
+
+def _force() -> sa.Column[Any]:
+    return sa.Column("force_id", sa.Uuid(), sa.ForeignKey("force.id"), nullable=False)
+
+
+def _created() -> sa.Column[Any]:
+    return sa.Column("created_at", UtcDateTime(), nullable=False)
+
+
+force = sa.Table(
+    "force",
+    metadata,
+    _id(),
+    sa.Column("code", sa.String(32), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("settings", sa.JSON(), nullable=False),
+    sa.Column("last_seq", sa.BigInteger(), nullable=False, server_default="0"),
+    _created(),
+)
+
+integration_key = sa.Table(
+    "integration_key",
+    metadata,
+    _id(),
+    _force(),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("label", sa.String(200), nullable=False),
+    _created(),
+    sa.Column("revoked_at", UtcDateTime()),
+)
+
+officer = sa.Table(
+    "officer",
+    metadata,
+    _id(),
+    _force(),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("collar_number", sa.String(12), nullable=False),
+    sa.Column("phone", sa.String(32), nullable=False),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("active", sa.Boolean(), nullable=False),
+    sa.Column("totp_secret", sa.String(200)),
+    sa.Column("totp_enabled", sa.Boolean(), nullable=False),
+    sa.Column("totp_last_step", sa.BigInteger()),
+    _created(),
+    sa.UniqueConstraint("force_id", "username"),
+    sa.UniqueConstraint("force_id", "collar_number"),
+)
+
+victim = sa.Table(
+    "victim",
+    metadata,
+    _id(),
+    _force(),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("phone", sa.String(32)),
+    sa.Column("email", sa.String(320)),
+    sa.Column("preferred_channel", sa.String(8), nullable=False),
+    sa.Column("safe_contact_notes", sa.Text(), nullable=False),
+    sa.Column("enhanced_rights", sa.Boolean(), nullable=False),
+    _created(),
+)
+
+case = sa.Table(
+    "case",
+    metadata,
+    _id(),
+    _force(),
+    sa.Column("crime_reference", sa.String(40), nullable=False),
+    sa.Column("crime_type", sa.String(200), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("summary", sa.Text(), nullable=False),
+    sa.Column("reported_on", sa.Date(), nullable=False),
+    sa.Column("officer_id", sa.Uuid(), sa.ForeignKey("officer.id"), nullable=False),
+    sa.Column("victim_id", sa.Uuid(), sa.ForeignKey("victim.id"), nullable=False),
+    sa.Column("closed_outcome", sa.String(32)),
+    sa.Column("victim_read_seq", sa.BigInteger(), nullable=False, server_default="0"),
+    sa.Column("officer_read_seq", sa.BigInteger(), nullable=False, server_default="0"),
+    sa.Column("officer_updates", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("last_officer_update_at", UtcDateTime()),
+    _created(),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("force_id", "crime_reference"),
+    sa.Index(None, "officer_id"),
+    sa.Index(None, "victim_id"),
+)
+
+case_update = sa.Table(
+    "case_update",
+    metadata,
+    _id(),
+    _force(),
+    sa.Column("case_id", sa.Uuid(), sa.ForeignKey("case.id"), nullable=False),
+    sa.Column("seq", sa.BigInteger(), nullable=False),
+    sa.Column("status_from", sa.String(32)),
+    sa.Column("status_to", sa.String(32)),
+    sa.Column("closed_outcome", sa.String(32)),
+    sa.Column("text", sa.Text(), nullable=False),
+    sa.Column("author_kind", sa.String(16), nullable=False),
+    sa.Column("author_officer_id", sa.Uuid(), sa.ForeignKey("officer.id")),
+    sa.Column("author_name", sa.String(200), nullable=False),
+    _created(),
+    sa.Index(None, "case_id", "seq"),
+)
+
+update_request = sa.Table(
+    "update_request",
+    metadata,
+    _id(),
+    _force(),
+    sa.Column("case_id", sa.Uuid(), sa.ForeignKey("case.id"), nullable=False),
+    sa.Column("seq", sa.BigInteger(), nullable=False),
+    sa.Column("note", sa.Text(), nullable=False),
+    sa.Column("requested_at", UtcDateTime(), nullable=False),
+    sa.Column("due_at", UtcDateTime(), nullable=False),
+    sa.Column("answered_at", UtcDateTime()),
+    sa.Index(None, "case_id", "answered_at"),
+    sa.Index(None, "force_id", "requested_at"),
+)
+
+message = sa.Table(
+    "message",
+    metadata,
+    _id(),
+    _force(),
+    sa.Column("case_id", sa.Uuid(), sa.ForeignKey("case.id"), nullable=False),
+    sa.Column("client_msg_id", sa.Uuid(), nullable=False),
+    sa.Column("seq", sa.BigInteger(), nullable=False),
+    sa.Column("author_kind", sa.String(16), nullable=False),
+    sa.Column("author_officer_id", sa.Uuid(), sa.ForeignKey("officer.id")),
+    sa.Column("author_name", sa.String(200), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+    _created(),
+    sa.Column("read_at", UtcDateTime()),
+    sa.UniqueConstraint("case_id", "client_msg_id"),
+    sa.Index(None, "case_id", "seq"),
+    sa.Index(None, "force_id", "created_at"),
+)
+
+# What /v1/sync serves: one row per change, numbered from the force's counter. ``payload`` is the
+# event's JSON as it goes on the wire, written once, so a poll copies text instead of rebuilding
+# objects; case events are rendered at read time because officers and victims see different fields.
+event = sa.Table(
+    "event",
+    metadata,
+    _force(),
+    sa.Column("seq", sa.BigInteger(), nullable=False),
+    sa.Column("case_id", sa.Uuid(), sa.ForeignKey("case.id"), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("payload", sa.Text(), nullable=False),
+    _created(),
+    sa.PrimaryKeyConstraint("force_id", "seq"),
+    sa.Index(None, "case_id", "seq"),
+)
+
+device_session = sa.Table(
+    "device_session",
+    metadata,
+    _id(),
+    _force(),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("officer_id", sa.Uuid(), sa.ForeignKey("officer.id")),
+    sa.Column("victim_id", sa.Uuid(), sa.ForeignKey("victim.id")),
+    sa.Column("device_name", sa.String(200), nullable=False),
+    sa.Column("ip", sa.String(64)),
+    _created(),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
+    sa.Column("revoked_at", UtcDateTime()),
+)
+
+invitation = sa.Table(
+    "invitation",
+    metadata,
+    _id(),
+    _force(),
+    sa.Column("case_id", sa.Uuid(), sa.ForeignKey("case.id"), nullable=False),
+    sa.Column("victim_id", sa.Uuid(), sa.ForeignKey("victim.id"), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("channel", sa.String(8), nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    _created(),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
+    sa.Column("used_at", UtcDateTime()),
+    sa.Column("codes_sent", sa.Integer(), nullable=False, server_default="0"),
+)
+
+challenge = sa.Table(
+    "challenge",
+    metadata,
+    _id(),
+    _force(),
+    sa.Column("invitation_id", sa.Uuid(), sa.ForeignKey("invitation.id"), nullable=False),
+    sa.Column("code_hash", sa.String(64), nullable=False),
+    sa.Column("channel", sa.String(8), nullable=False),
+    _created(),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
+    sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("used_at", UtcDateTime()),
+    sa.Index(None, "invitation_id"),
+)
+
+notification = sa.Table(
+    "notification",
+    metadata,
+    _id(),
+    _force(),
+    sa.Column("case_id", sa.Uuid(), sa.ForeignKey("case.id")),
+    sa.Column("purpose", sa.String(16), nullable=False),
+    sa.Column("channel", sa.String(8), nullable=False),
+    sa.Column("recipient", sa.String(320), nullable=False),
+    # Erased once sent: it may hold a sign-in code or an invitation link.
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Column("status", sa.String(8), nullable=False),
+    sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("last_error", sa.String(300)),
+    sa.Column("next_attempt_at", UtcDateTime(), nullable=False),
+    sa.Column("claimed_until", UtcDateTime()),
+    _created(),
+    sa.Column("sent_at", UtcDateTime()),
+    sa.Index(None, "status", "next_attempt_at"),
+    sa.Index(None, "case_id"),
+)
+
+audit_event = sa.Table(
+    "audit_event",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("force_id", sa.Uuid(), sa.ForeignKey("force.id")),
+    sa.Column("at", UtcDateTime(), nullable=False),
+    sa.Column("actor_kind", sa.String(16), nullable=False),
+    sa.Column("actor_id", sa.Uuid()),
+    sa.Column("session_id", sa.Uuid()),
+    sa.Column("ip", sa.String(64)),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("case_id", sa.Uuid()),
+    sa.Column("detail", sa.JSON(), nullable=False),
+    sa.Index(None, "force_id", "action", "at"),
+    sa.Index(None, "case_id", "at"),
+)
+
+# Failed attempts, for rate limits that hold across workers: a sliding window is a count here.
+attempt = sa.Table(
+    "attempt",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("scope", sa.String(24), nullable=False),
+    sa.Column("key", sa.String(128), nullable=False),
+    sa.Column("at", UtcDateTime(), nullable=False),
+    sa.Index(None, "scope", "key", "at"),
+)

@@ -1,0 +1,223 @@
+"""The notification outbox: nothing is lost when a channel fails.
+
+A notification is stored in the same transaction as the change that causes it, then sent
+after commit. A failed send is retried with growing gaps; after ``MAX_ATTEMPTS`` it is marked
+failed. Officers see every notification's status, attempts and last error on the case. Once
+sent, the body (which may hold a code or link) is erased.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import anyio
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from sync.protocol import ContactChannel, DeliveryStatus, NotificationPublic
+from sync.server.db import Database
+from sync.server.models import notification
+from sync.server.notify.channel import Channel, DeliveryError, Notification, Purpose
+from sync.server.notify.texts import SUBJECTS
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+_AFTER_COMMIT = "outbox.after_commit"
+CLAIM_FOR = timedelta(seconds=60)
+
+
+def retry_gap(attempts: int) -> timedelta:
+    return min(timedelta(seconds=30) * 2 ** max(attempts - 1, 0), timedelta(hours=1))
+
+
+def enqueue(
+    conn: Connection,
+    *,
+    force_id: uuid.UUID,
+    case_id: uuid.UUID | None,
+    purpose: Purpose,
+    channel: ContactChannel,
+    recipient: str,
+    body: str,
+    now: datetime,
+) -> uuid.UUID:
+    notification_id = uuid.uuid4()
+    conn.execute(
+        sa.insert(notification).values(
+            id=notification_id,
+            force_id=force_id,
+            case_id=case_id,
+            purpose=purpose,
+            channel=channel.value,
+            recipient=recipient,
+            body=body,
+            status=DeliveryStatus.PENDING.value,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+    return notification_id
+
+
+def send_after_commit(conn: Connection, notification_id: uuid.UUID) -> None:
+    conn.info.setdefault(_AFTER_COMMIT, []).append(notification_id)
+
+
+def take_after_commit(conn: Connection) -> list[uuid.UUID]:
+    ids: list[uuid.UUID] = conn.info.pop(_AFTER_COMMIT, [])
+    return ids
+
+
+def public(row: sa.Row) -> NotificationPublic:  # type: ignore[type-arg]
+    return NotificationPublic(
+        id=row.id,
+        purpose=row.purpose,
+        channel=ContactChannel(row.channel),
+        status=DeliveryStatus(row.status),
+        attempts=row.attempts,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+    )
+
+
+def load(conn: Connection, notification_id: uuid.UUID) -> NotificationPublic:
+    return public(conn.execute(sa.select(notification).where(notification.c.id == notification_id)).one())
+
+
+class Outbox:
+    def __init__(self, db: Database, channel: Channel, clock: Callable[[], datetime]) -> None:
+        self.db = db
+        self.channel = channel
+        self.clock = clock
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def deliver(self, notification_id: uuid.UUID) -> None:
+        """Try one notification now (called right after the transaction that stored it)."""
+        claimed = self.db.run_write(self._claim, notification_id)
+        if claimed is not None:
+            self._send(claimed)
+
+    async def deliver_now(self, notification_id: uuid.UUID) -> None:
+        await anyio.to_thread.run_sync(self.deliver, notification_id)
+
+    def deliver_soon(self, notification_ids: list[uuid.UUID]) -> None:
+        """From a worker thread, after commit: send these without making the request wait."""
+        loop = self._loop
+        if loop is None or loop.is_closed() or not notification_ids:
+            return
+        for notification_id in notification_ids:
+            loop.call_soon_threadsafe(self._spawn, notification_id)
+
+    def _spawn(self, notification_id: uuid.UUID) -> None:
+        task = asyncio.get_running_loop().create_task(self.deliver_now(notification_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    def deliver_due(self, limit: int = 50) -> int:
+        ids = self.db.run_read(self._due_ids, limit)
+        for notification_id in ids:
+            self.deliver(notification_id)
+        return len(ids)
+
+    async def run(self, interval: float = 5.0) -> None:
+        while True:
+            try:
+                await anyio.to_thread.run_sync(self.deliver_due)
+            except Exception:  # a dead loop would strand every later notification
+                log.exception("notification retry pass failed")
+            await anyio.sleep(interval)
+
+    async def drain(self) -> None:
+        """Wait for sends started by ``deliver_soon`` (at shutdown, and in tests)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _due_ids(self, conn: Connection, limit: int) -> list[uuid.UUID]:
+        now = self.clock()
+        rows = conn.execute(
+            sa.select(notification.c.id)
+            .where(
+                notification.c.status == DeliveryStatus.PENDING.value,
+                notification.c.next_attempt_at <= now,
+                sa.or_(notification.c.claimed_until.is_(None), notification.c.claimed_until < now),
+            )
+            .order_by(notification.c.next_attempt_at)
+            .limit(limit)
+        )
+        return [row.id for row in rows]
+
+    def _claim(self, conn: Connection, notification_id: uuid.UUID) -> Notification | None:
+        now = self.clock()
+        row = conn.execute(
+            sa.update(notification)
+            .where(
+                notification.c.id == notification_id,
+                notification.c.status == DeliveryStatus.PENDING.value,
+                sa.or_(notification.c.claimed_until.is_(None), notification.c.claimed_until < now),
+            )
+            .values(claimed_until=now + CLAIM_FOR)
+            .returning(notification.c.channel, notification.c.recipient, notification.c.purpose, notification.c.body)
+        ).one_or_none()
+        if row is None:
+            return None
+        return Notification(
+            id=str(notification_id),
+            channel=row.channel,
+            recipient=row.recipient,
+            purpose=row.purpose,
+            subject=SUBJECTS[row.purpose],
+            body=row.body,
+        )
+
+    def _send(self, item: Notification) -> None:
+        try:
+            self.channel.send(item)
+        except DeliveryError as exc:
+            log.warning("notification %s not delivered: %s", item.id, exc)
+            self.db.run_write(self._failed, uuid.UUID(item.id), str(exc)[:300])
+        else:
+            self.db.run_write(self._sent, uuid.UUID(item.id))
+
+    def _sent(self, conn: Connection, notification_id: uuid.UUID) -> None:
+        conn.execute(
+            sa.update(notification)
+            .where(notification.c.id == notification_id)
+            .values(
+                status=DeliveryStatus.SENT.value,
+                body="",
+                attempts=notification.c.attempts + 1,
+                sent_at=self.clock(),
+                claimed_until=None,
+                last_error=None,
+            )
+        )
+
+    def _failed(self, conn: Connection, notification_id: uuid.UUID, reason: str) -> None:
+        attempts: int = conn.execute(
+            sa.select(notification.c.attempts).where(notification.c.id == notification_id)
+        ).scalar_one()
+        attempts += 1
+        final = attempts >= MAX_ATTEMPTS
+        conn.execute(
+            sa.update(notification)
+            .where(notification.c.id == notification_id)
+            .values(
+                attempts=attempts,
+                last_error=reason,
+                claimed_until=None,
+                next_attempt_at=self.clock() + retry_gap(attempts),
+                status=(DeliveryStatus.FAILED if final else DeliveryStatus.PENDING).value,
+                body="" if final else notification.c.body,
+            )
+        )

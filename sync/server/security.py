@@ -1,0 +1,87 @@
+"""Secrets: how tokens, codes and passwords are made, stored and checked.
+
+Tokens and codes are stored only as HMAC-SHA256 digests keyed with the server secret, so a
+copy of the database alone does not let anyone sign in, nor test guesses offline.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+OFFICER_TOKEN_PREFIX = "vpo_"
+VICTIM_TOKEN_PREFIX = "vpv_"
+INTEGRATION_KEY_PREFIX = "vpk_"
+
+_password_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Verifying against this keeps an unknown username as slow as a wrong password.
+_DUMMY_HASH = _password_hasher.hash(secrets.token_urlsafe(16))
+
+
+class Secrets:
+    def __init__(self, secret_key: str) -> None:
+        self._key = hashlib.sha256(b"portal-token-digest\0" + secret_key.encode()).digest()
+        self._aead = AESGCM(hashlib.sha256(b"portal-field-seal\0" + secret_key.encode()).digest())
+
+    def digest(self, token: str) -> str:
+        return hmac.new(self._key, token.encode(), hashlib.sha256).hexdigest()
+
+    def seal(self, plaintext: str, *, context: str) -> str:
+        nonce = secrets.token_bytes(12)
+        sealed = self._aead.encrypt(nonce, plaintext.encode(), context.encode())
+        return base64.urlsafe_b64encode(nonce + sealed).decode()
+
+    def unseal(self, sealed: str, *, context: str) -> str:
+        raw = base64.urlsafe_b64decode(sealed.encode())
+        return self._aead.decrypt(raw[:12], raw[12:], context.encode()).decode()
+
+
+def new_token(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+def new_invitation_token() -> str:
+    # Short enough to paste from a text message, long enough (160 bits) never to be guessed.
+    return secrets.token_urlsafe(20)
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def hash_password(password: str) -> str:
+    return _password_hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _password_hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_step(secret: str, code: str, *, now: datetime, after_step: int | None) -> int | None:
+    """The time step ``code`` is valid for (one step of clock drift allowed), or None.
+
+    A step at or before ``after_step`` was already used: refusing it stops a code being replayed.
+    """
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now)
+    for step in (current, current - 1, current + 1):
+        if after_step is not None and step <= after_step:
+            continue
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None

@@ -1,0 +1,87 @@
+"""Reading the change feed for one caller: what /v1/sync answers."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from sync.protocol import CaseEvent
+from sync.server import audit
+from sync.server.context import Caller, Context, RequestInfo
+from sync.server.errors import Forbidden
+from sync.server.feed import encode_cursor
+from sync.server.hub import any_key, force_key, officer_key, victim_key
+from sync.server.models import case, event
+from sync.server.services.auth import authenticate
+from sync.server.services.cases import case_query, render, visible_to
+
+PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Page:
+    caller: Caller
+    events: list[str]  # each event's JSON, in sequence order
+    cursor: str
+    more: bool
+    case_ids: frozenset[uuid.UUID] = frozenset()
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """What a long-poll for this caller waits on."""
+        caller = self.caller
+        own = force_key(caller.force_id) if caller.sees_whole_force else (
+            victim_key(caller.id) if caller.kind == "victim" else officer_key(caller.id)
+        )
+        return (own, any_key(caller.force_id))
+
+    def json(self) -> str:
+        return f'{{"events":[{",".join(self.events)}],"cursor":{json.dumps(self.cursor)},"more":{json.dumps(self.more)}}}'
+
+
+def _scope(caller: Caller) -> sa.ColumnElement[bool]:
+    in_force = event.c.force_id == caller.force_id
+    if caller.sees_whole_force:
+        return in_force
+    return sa.and_(in_force, event.c.case_id.in_(sa.select(case.c.id).where(visible_to(caller))))
+
+
+def read(conn: Connection, ctx: Context, request: RequestInfo, since: int, limit: int = PAGE_SIZE) -> Page:
+    caller = authenticate(conn, ctx, request)
+    if caller.kind == "integration" or (caller.kind == "officer" and caller.role == "admin"):
+        raise Forbidden("Your account has no cases to sync.")
+    rows = conn.execute(
+        sa.select(event.c.seq, event.c.case_id, event.c.kind, event.c.payload)
+        .where(_scope(caller), event.c.seq > since)
+        .order_by(event.c.seq)
+        .limit(limit + 1)
+    ).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if not rows:
+        return Page(caller, [], encode_cursor(since), False)
+    # A case event says "this case changed": send its current state once, at its last mention.
+    last_case_mention = {row.case_id: row.seq for row in rows if row.kind == "case"}
+    cases = {}
+    if last_case_mention:
+        case_rows = conn.execute(
+            case_query.where(case.c.id.in_(list(last_case_mention)), visible_to(caller))
+        ).all()
+        cases = {public.id: public for public in render(conn, caller, case_rows)}
+    events: list[str] = []
+    for row in rows:
+        if row.kind != "case":
+            events.append(row.payload)
+        elif last_case_mention[row.case_id] == row.seq and row.case_id in cases:
+            events.append(CaseEvent(seq=row.seq, case_id=row.case_id, case=cases[row.case_id]).model_dump_json())
+    return Page(caller, events, encode_cursor(rows[-1].seq), more, frozenset(row.case_id for row in rows))
+
+
+def record_officer_read(conn: Connection, ctx: Context, page: Page) -> None:
+    """Officers' syncs are reads of case data, and every such read is audited."""
+    for case_id in sorted(page.case_ids):
+        audit.record(conn, page.caller, "case.sync", now=ctx.now(), case_id=case_id)

@@ -1,0 +1,83 @@
+"""Officer accounts, added by a force admin or the force's record system."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from sync.protocol import OfficerCreate, OfficerPublic, Role
+from sync.server import audit, security
+from sync.server.context import Caller, Context, RequestInfo
+from sync.server.errors import Conflict
+from sync.server.models import officer
+from sync.server.services.auth import authenticate, require_officer
+from sync.server.services.cases import normalise_phone
+
+
+def officer_public(row: Row[Any]) -> OfficerPublic:
+    return OfficerPublic(
+        id=row.id,
+        username=row.username,
+        name=row.name,
+        collar_number=row.collar_number,
+        phone=row.phone,
+        email=row.email,
+        role=Role(row.role),
+        active=row.active,
+        totp_enabled=row.totp_enabled,
+    )
+
+
+def insert_officer(conn: Connection, ctx: Context, force_id: uuid.UUID, body: OfficerCreate) -> Row[Any]:
+    clash = conn.execute(
+        sa.select(officer.c.username, officer.c.collar_number).where(
+            officer.c.force_id == force_id,
+            sa.or_(officer.c.username == body.username, officer.c.collar_number == body.collar_number),
+        )
+    ).first()
+    if clash is not None:
+        field = "username" if clash.username == body.username else "collar number"
+        raise Conflict(f"An officer with this {field} already exists in your force.", code="officer_exists")
+    officer_id = uuid.uuid4()
+    conn.execute(
+        sa.insert(officer).values(
+            id=officer_id,
+            force_id=force_id,
+            username=body.username,
+            password_hash=security.hash_password(body.password),
+            name=body.name,
+            collar_number=body.collar_number,
+            phone=normalise_phone(body.phone),
+            email=str(body.email).lower(),
+            role=body.role.value,
+            active=True,
+            totp_enabled=False,
+            created_at=ctx.now(),
+        )
+    )
+    return conn.execute(sa.select(officer).where(officer.c.id == officer_id)).one()
+
+
+def create(conn: Connection, ctx: Context, request: RequestInfo, body: OfficerCreate) -> OfficerPublic:
+    caller: Caller = authenticate(conn, ctx, request)
+    if caller.kind != "integration":
+        require_officer(caller, Role.ADMIN)
+    row = insert_officer(conn, ctx, caller.force_id, body)
+    audit.record(conn, caller, "officer.create", now=ctx.now(), detail={"officer_id": str(row.id)})
+    return officer_public(row)
+
+
+def me(conn: Connection, ctx: Context, request: RequestInfo) -> OfficerPublic:
+    caller = authenticate(conn, ctx, request)
+    require_officer(caller)
+    return officer_public(conn.execute(sa.select(officer).where(officer.c.id == caller.id)).one())
+
+
+def list_officers(conn: Connection, ctx: Context, request: RequestInfo) -> list[OfficerPublic]:
+    caller = authenticate(conn, ctx, request)
+    require_officer(caller, Role.SUPERVISOR, Role.ADMIN)
+    rows = conn.execute(sa.select(officer).where(officer.c.force_id == caller.force_id).order_by(officer.c.name))
+    return [officer_public(row) for row in rows]

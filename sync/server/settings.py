@@ -1,0 +1,58 @@
+"""Backend settings, read once from ``PORTAL_*`` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "development-secret-change-me"  # noqa: S105 - the placeholder production refuses
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PORTAL_", extra="ignore", frozen=True)
+
+    environment: Literal["development", "production"] = "development"
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    database_url: str = "sqlite:///var/portal.sqlite3"
+    public_url: str = Field(default="http://127.0.0.1:8550", description="Where invitation links point.")
+    db_pool_size: int = 20
+
+    notify_channel: Literal["file", "notify", "smtp"] = "file"
+    notify_file: Path = Path("var/notifications.jsonl")
+    notify_api_key: SecretStr | None = None
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
+    notify_sms_template_id: str = ""
+    notify_email_template_id: str = ""
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = False
+    smtp_from: str = "portal@localhost"
+
+    officer_token_hours: int = 12
+    victim_token_days: int = 90
+    invitation_days: int = 14
+    code_minutes: int = 10
+    code_attempts: int = 5
+    max_body_bytes: int = 64 * 1024
+    trusted_proxies: int = Field(default=0, description="How many proxies' X-Forwarded-For hops to trust.")
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret_in_production(self) -> Settings:
+        if self.environment == "production":
+            secret = self.secret_key.get_secret_value()
+            if not secret or secret == DEVELOPMENT_SECRET or len(secret) < 32:
+                raise ValueError(
+                    "PORTAL_SECRET_KEY must be set to a random value of at least 32 characters in production"
+                )
+            if self.notify_channel == "file":
+                raise ValueError("PORTAL_NOTIFY_CHANNEL=file is for development; use notify or smtp")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

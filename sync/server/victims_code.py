@@ -1,0 +1,86 @@
+"""When the next update is due under the Victims' Code (Right 6), as pure functions.
+
+A force agrees with each victim how often they hear from the police; until then its
+standard applies. The defaults follow a published force standard (Hertfordshire
+Constabulary, "What to expect from us"): a first update within 5 days, then every 28
+days; for victims entitled to Enhanced Rights within 24 hours, then after 10 days, then
+every 28 days. A victim's request for an update is due within the Right 6 limits: 5
+working days, or 1 for Enhanced Rights. Forces override any of these in their settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+DEFAULT_FORCE_SETTINGS: dict[str, Any] = {
+    "first_update_days": 5,
+    "enhanced_first_update_hours": 24,
+    "enhanced_second_update_days": 10,
+    "update_interval_days": 28,
+    "update_request_working_days": 5,
+    "enhanced_update_request_working_days": 1,
+    "alert_text": "You have a new update. Open the app to read it.",
+    "alert_min_gap_minutes": 60,
+}
+
+
+def force_settings(stored: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {**DEFAULT_FORCE_SETTINGS, **(stored or {})}
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """``start`` moved on by ``days`` weekdays (bank holidays are not counted out)."""
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            remaining -= 1
+    return current
+
+
+def update_request_due(requested_at: datetime, *, enhanced: bool, settings: Mapping[str, Any]) -> datetime:
+    key = "enhanced_update_request_working_days" if enhanced else "update_request_working_days"
+    return add_working_days(requested_at, int(settings[key]))
+
+
+def scheduled_update_due(
+    *,
+    reported_on: date,
+    enhanced: bool,
+    officer_updates: int,
+    last_officer_update_at: datetime | None,
+    settings: Mapping[str, Any],
+) -> datetime:
+    if officer_updates == 0 or last_officer_update_at is None:
+        start = datetime.combine(reported_on, time(0), UTC)
+        if enhanced:
+            return start + timedelta(hours=int(settings["enhanced_first_update_hours"]))
+        return start + timedelta(days=int(settings["first_update_days"]))
+    if enhanced and officer_updates == 1:
+        return last_officer_update_at + timedelta(days=int(settings["enhanced_second_update_days"]))
+    return last_officer_update_at + timedelta(days=int(settings["update_interval_days"]))
+
+
+def next_update_due(
+    *,
+    closed: bool,
+    reported_on: date,
+    enhanced: bool,
+    officer_updates: int,
+    last_officer_update_at: datetime | None,
+    open_request_dues: Iterable[datetime],
+    settings: Mapping[str, Any],
+) -> datetime | None:
+    if closed:
+        return None
+    scheduled = scheduled_update_due(
+        reported_on=reported_on,
+        enhanced=enhanced,
+        officer_updates=officer_updates,
+        last_officer_update_at=last_officer_update_at,
+        settings=settings,
+    )
+    return min([scheduled, *open_request_dues])
