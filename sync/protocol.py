@@ -28,9 +28,7 @@ LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40
 ForceCode = Annotated[
     str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9-]{1,31}$")
 ]
-Username = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9._-]{2,64}$")
-]
+Username = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9._-]{2,64}$")]
 CollarNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9]{1,12}$")]
 PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=32)]
 CrimeReference = Annotated[

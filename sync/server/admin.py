@@ -25,7 +25,11 @@ def create_force(conn: Connection, ctx: Context, code: str, name: str, settings:
     force_id = uuid.uuid4()
     conn.execute(
         sa.insert(force).values(
-            id=force_id, code=code, name=name, settings={**DEFAULT_FORCE_SETTINGS, **(settings or {})}, last_seq=0,
+            id=force_id,
+            code=code,
+            name=name,
+            settings={**DEFAULT_FORCE_SETTINGS, **(settings or {})},
+            last_seq=0,
             created_at=ctx.now(),
         )
     )

@@ -32,6 +32,7 @@ from sync.server.watch import watch_postgres, watch_sqlite
 
 log = logging.getLogger(__name__)
 
+
 def channel_from_settings(settings: Settings) -> Channel:
     if settings.notify_channel == "notify":
         if settings.notify_api_key is None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from collections.abc import Sequence
@@ -34,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
     run.add_argument("--workers", type=int, default=1)
+    run.add_argument("--access-log", action="store_true", help="log every request (paths only, never bodies)")
     run.add_argument(
         "--no-migrate", action="store_true", help="on SQLite, do not bring the schema up to date before starting"
     )
@@ -127,6 +127,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port,
         workers=args.workers,
         proxy_headers=False,
+        access_log=args.access_log,
         server_header=False,
         log_level=os.environ.get("PORTAL_LOG_LEVEL", "info"),
     )

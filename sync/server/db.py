@@ -82,6 +82,9 @@ class Database:
         # Never ask the pool for more connections than it has: a thread would wait on it
         # while holding a slot of the thread pool.
         self._limiter = anyio.CapacityLimiter(concurrency)
+        # SQLite has one writer at a time; queueing writers here is far cheaper than letting
+        # them meet SQLite's busy handler, which sleeps for milliseconds.
+        self._write_limiter = anyio.CapacityLimiter(1) if self.is_sqlite else self._limiter
 
     def run_write(self, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         with self.engine.connect() as conn:
@@ -107,7 +110,7 @@ class Database:
             return fn(conn, *args, **kwargs)
 
     async def write(self, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
-        return await anyio.to_thread.run_sync(lambda: self.run_write(fn, *args, **kwargs), limiter=self._limiter)
+        return await anyio.to_thread.run_sync(lambda: self.run_write(fn, *args, **kwargs), limiter=self._write_limiter)
 
     async def read(self, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         return await anyio.to_thread.run_sync(lambda: self.run_read(fn, *args, **kwargs), limiter=self._limiter)

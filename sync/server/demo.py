@@ -271,7 +271,5 @@ def _create_case(db: Database, ctx: Context, token: str, c: DemoCase, today: dat
             ),
         )
     if c.officer_message:
-        db.run_write(
-            messages.send, ctx, _request(token), created.id, uuid.uuid4(), MessageSend(body=c.officer_message)
-        )
+        db.run_write(messages.send, ctx, _request(token), created.id, uuid.uuid4(), MessageSend(body=c.officer_message))
     return created.id

@@ -86,5 +86,7 @@ def decode_cursor(cursor: str | None) -> int:
         seq = -1
         version = ""
     if version != "c1" or seq < 0 or len(cursor) > 40:
-        raise BadRequest("The sync cursor is not one this server gave out. Sync again from the start.", code="invalid_cursor")
+        raise BadRequest(
+            "The sync cursor is not one this server gave out. Sync again from the start.", code="invalid_cursor"
+        )
     return seq

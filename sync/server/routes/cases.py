@@ -64,5 +64,9 @@ async def create_invitation(
     await services.outbox.deliver_now(invitation.notification_id)
     delivery = await services.db.read(load_notification, invitation.notification_id)
     return InvitationPublic(
-        id=invitation.id, case_id=case_id, channel=invitation.channel, expires_at=invitation.expires_at, delivery=delivery
+        id=invitation.id,
+        case_id=case_id,
+        channel=invitation.channel,
+        expires_at=invitation.expires_at,
+        delivery=delivery,
     )

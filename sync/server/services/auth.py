@@ -89,7 +89,13 @@ def authenticate(conn: Connection, ctx: Context, request: RequestInfo) -> Caller
 
 def _integration_caller(conn: Connection, ctx: Context, token: str, request: RequestInfo) -> Caller:
     row = conn.execute(
-        sa.select(integration_key.c.id, integration_key.c.force_id, integration_key.c.revoked_at, force.c.code, force.c.settings)
+        sa.select(
+            integration_key.c.id,
+            integration_key.c.force_id,
+            integration_key.c.revoked_at,
+            force.c.code,
+            force.c.settings,
+        )
         .join(force, force.c.id == integration_key.c.force_id)
         .where(integration_key.c.key_hash == ctx.secrets.digest(token))
     ).one_or_none()
@@ -246,9 +252,7 @@ def logout(conn: Connection, ctx: Context, request: RequestInfo) -> None:
     caller = authenticate(conn, ctx, request)
     if caller.session_id is None:
         raise Forbidden("An integration key cannot sign out; ask for it to be revoked.")
-    conn.execute(
-        sa.update(device_session).where(device_session.c.id == caller.session_id).values(revoked_at=ctx.now())
-    )
+    conn.execute(sa.update(device_session).where(device_session.c.id == caller.session_id).values(revoked_at=ctx.now()))
     audit.record(conn, caller, f"{caller.kind}.logout", now=ctx.now())
 
 
@@ -313,7 +317,9 @@ def redeem_invitation(
     expires_at = now + timedelta(minutes=ctx.settings.code_minutes)
     # A new code replaces any earlier one for this invitation.
     conn.execute(
-        sa.update(challenge).where(challenge.c.invitation_id == row.id, challenge.c.used_at.is_(None)).values(used_at=now)
+        sa.update(challenge)
+        .where(challenge.c.invitation_id == row.id, challenge.c.used_at.is_(None))
+        .values(used_at=now)
     )
     conn.execute(
         sa.insert(challenge).values(
@@ -338,9 +344,7 @@ def redeem_invitation(
         body=texts.code(code, ctx.settings.code_minutes),
         now=now,
     )
-    audit.record(
-        conn, None, "invitation.redeem", now=now, force_id=row.force_id, case_id=row.case_id, ip=request.ip
-    )
+    audit.record(conn, None, "invitation.redeem", now=now, force_id=row.force_id, case_id=row.case_id, ip=request.ip)
     return (
         ChallengePublic(
             challenge_id=challenge_id, channel=channel, sent_to=mask_contact(channel, contact), expires_at=expires_at
@@ -353,13 +357,17 @@ def verify_code(conn: Connection, ctx: Context, request: RequestInfo, body: Vict
     now = ctx.now()
     limits.check(conn, limits.VICTIM_VERIFY_PER_IP, request.ip, now=now)
     row = conn.execute(
-        sa.select(challenge, invitation.c.victim_id, invitation.c.case_id, invitation.c.used_at.label("invitation_used_at"))
+        sa.select(
+            challenge, invitation.c.victim_id, invitation.c.case_id, invitation.c.used_at.label("invitation_used_at")
+        )
         .join(invitation, invitation.c.id == challenge.c.invitation_id)
         .where(challenge.c.id == body.challenge_id)
     ).one_or_none()
     if row is None:
         limits.record(conn, limits.VICTIM_VERIFY_PER_IP, request.ip, now=now)
-        raise _WrongCode("That sign-in attempt is not known. Open your invitation link again.", code="challenge_unknown")
+        raise _WrongCode(
+            "That sign-in attempt is not known. Open your invitation link again.", code="challenge_unknown"
+        )
     if row.used_at is not None or row.invitation_used_at is not None:
         raise Gone("This code has already been used or replaced. Open your invitation link again.", code="code_used")
     if row.attempts >= ctx.settings.code_attempts:

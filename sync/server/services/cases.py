@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,7 +35,17 @@ from sync.protocol import (
 from sync.server import audit, feed, security
 from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import CASE_NOT_FOUND, BadRequest, Conflict, Forbidden, NotFound
-from sync.server.models import case, case_update, device_session, force, invitation, notification, officer, update_request, victim
+from sync.server.models import (
+    case,
+    case_update,
+    device_session,
+    force,
+    invitation,
+    notification,
+    officer,
+    update_request,
+    victim,
+)
 from sync.server.notify import texts
 from sync.server.notify.outbox import enqueue, send_after_commit
 from sync.server.notify.outbox import public as notification_public
@@ -82,9 +92,7 @@ def load_visible(conn: Connection, caller: Caller, case_id: uuid.UUID, *, lock: 
 def _for_update_by(conn: Connection, caller: Caller, case_id: uuid.UUID) -> CaseRow:
     """A case ``caller`` may post updates to: its officers, supervisors, the force's record system."""
     if caller.kind == "integration":
-        row = conn.execute(
-            case_query.where(case.c.id == case_id, case.c.force_id == caller.force_id)
-        ).one_or_none()
+        row = conn.execute(case_query.where(case.c.id == case_id, case.c.force_id == caller.force_id)).one_or_none()
         if row is None:
             raise NotFound(CASE_NOT_FOUND)
         return row
@@ -263,7 +271,9 @@ def _officer_in_charge(conn: Connection, caller: Caller, body: CaseCreate) -> uu
     elif caller.kind == "officer":
         return caller.id
     else:
-        raise BadRequest("Say who the officer in charge is (officer_id or officer_collar_number).", code="officer_missing")
+        raise BadRequest(
+            "Say who the officer in charge is (officer_id or officer_collar_number).", code="officer_missing"
+        )
     found = conn.execute(
         sa.select(officer.c.id).where(where, officer.c.force_id == caller.force_id, officer.c.active)
     ).scalar_one_or_none()

@@ -34,13 +34,17 @@ class Page:
     def keys(self) -> tuple[str, ...]:
         """What a long-poll for this caller waits on."""
         caller = self.caller
-        own = force_key(caller.force_id) if caller.sees_whole_force else (
-            victim_key(caller.id) if caller.kind == "victim" else officer_key(caller.id)
+        own = (
+            force_key(caller.force_id)
+            if caller.sees_whole_force
+            else (victim_key(caller.id) if caller.kind == "victim" else officer_key(caller.id))
         )
         return (own, any_key(caller.force_id))
 
     def json(self) -> str:
-        return f'{{"events":[{",".join(self.events)}],"cursor":{json.dumps(self.cursor)},"more":{json.dumps(self.more)}}}'
+        return (
+            f'{{"events":[{",".join(self.events)}],"cursor":{json.dumps(self.cursor)},"more":{json.dumps(self.more)}}}'
+        )
 
 
 def _scope(caller: Caller) -> sa.ColumnElement[bool]:
@@ -68,9 +72,7 @@ def read(conn: Connection, ctx: Context, request: RequestInfo, since: int, limit
     last_case_mention = {row.case_id: row.seq for row in rows if row.kind == "case"}
     cases = {}
     if last_case_mention:
-        case_rows = conn.execute(
-            case_query.where(case.c.id.in_(list(last_case_mention)), visible_to(caller))
-        ).all()
+        case_rows = conn.execute(case_query.where(case.c.id.in_(list(last_case_mention)), visible_to(caller))).all()
         cases = {public.id: public for public in render(conn, caller, case_rows)}
     events: list[str] = []
     for row in rows:

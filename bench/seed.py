@@ -1,0 +1,98 @@
+"""Seeds a database for benchmarks through the real services: one force, one officer, and
+victims signed in through invitation and code, each with their own case."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sync.protocol import (
+    CaseCreate,
+    InvitationCreate,
+    InvitationRedeem,
+    OfficerCreate,
+    OfficerLogin,
+    Role,
+    VictimCreate,
+    VictimVerify,
+)
+from sync.server import admin
+from sync.server.context import Context, RequestInfo
+from sync.server.db import Database, create_engine
+from sync.server.migrate import upgrade
+from sync.server.notify import MemoryChannel, Outbox
+from sync.server.security import Secrets
+from sync.server.services import auth, cases
+from sync.server.settings import Settings
+
+PASSWORD = "bench-password-1"
+
+
+@dataclass(frozen=True)
+class Victim:
+    token: str
+    case_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class Seeded:
+    officer_token: str
+    victims: list[Victim]
+
+
+def seed(settings: Settings, victims: int) -> Seeded:
+    upgrade(settings.database_url)
+    db = Database(create_engine(settings.database_url, pool_size=2), concurrency=2)
+    ctx = Context(settings=settings, secrets=Secrets(settings.secret_key.get_secret_value()))
+    channel = MemoryChannel()
+    outbox = Outbox(db, channel, ctx.clock)
+    try:
+        db.run_write(admin.create_force, ctx, "bench", "Benchmark Constabulary")
+        db.run_write(
+            admin.create_officer,
+            ctx,
+            "bench",
+            OfficerCreate(
+                username="pc.bench",
+                name="PC Bench",
+                collar_number="1",
+                role=Role.OFFICER,
+                email="pc.bench@example.org",
+                phone="01632 960000",
+                password=PASSWORD,
+            ),
+        )
+        local = RequestInfo(token=None, ip=None)  # no address: per-address limits do not apply
+        officer = db.run_write(
+            auth.officer_login, ctx, local, OfficerLogin(force_code="bench", username="pc.bench", password=PASSWORD)
+        ).token
+        as_officer = RequestInfo(token=officer, ip=None)
+        out: list[Victim] = []
+        for n in range(victims):
+            created = db.run_write(
+                cases.create_case,
+                ctx,
+                as_officer,
+                CaseCreate(
+                    crime_reference=f"BENCH{n:06d}",
+                    crime_type="Burglary",
+                    reported_on=date(2026, 11, 1),
+                    victim=VictimCreate(name=f"Victim {n}", phone=f"07700 9{n % 100000:05d}"),
+                ),
+            )
+            invitation = db.run_write(cases.create_invitation, ctx, as_officer, created.id, InvitationCreate())
+            token = invitation.link.rsplit("/", 1)[1]
+            challenge, notification_id = db.run_write(auth.redeem_invitation, ctx, local, InvitationRedeem(token=token))
+            outbox.deliver(notification_id)
+            code = channel.sent[-1].body.split("code is ")[1][:6]
+            victim_token = db.run_write(
+                auth.verify_code,
+                ctx,
+                local,
+                VictimVerify(challenge_id=challenge.challenge_id, code=code, device_name="bench"),
+            ).token
+            out.append(Victim(victim_token, created.id))
+        return Seeded(officer, out)
+    finally:
+        db.dispose()
