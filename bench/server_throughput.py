@@ -169,16 +169,13 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 server.kill()
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    bare, send, poll = figures["bare"], figures["send"], figures["poll"]
     _say(
-        f"backend: {backend}, one uvicorn worker, {args.connections} keep-alive connections, {args.seconds:.0f} s per figure"
+        f"backend: {backend}, one uvicorn worker, {args.connections} keep-alive connections, {args.seconds:.0f} s each"
     )
-    _say(f"bare JSON endpoint:  {figures['bare']:8.0f} req/s")
-    _say(
-        f"message PUT:         {figures['send']:8.0f} req/s   ratio to bare {figures['send'] / figures['bare']:.2f} (aim >= 0.5)"
-    )
-    _say(
-        f"empty sync poll:     {figures['poll']:8.0f} req/s   ratio to bare {figures['poll'] / figures['bare']:.2f} (aim >= 0.7)"
-    )
+    _say(f"bare JSON endpoint:  {bare:8.0f} req/s")
+    _say(f"message PUT:         {send:8.0f} req/s   ratio to bare {send / bare:.2f} (aim >= 0.5)")
+    _say(f"empty sync poll:     {poll:8.0f} req/s   ratio to bare {poll / bare:.2f} (aim >= 0.7)")
     _say(
         f"PUT -> waiting long-poll answers, {IDLE_LONG_POLLS} idle long-polls open, {len(latencies)} samples: "
         f"p50 {percentile(latencies, 0.5) * 1000:.1f} ms, p99 {percentile(latencies, 0.99) * 1000:.1f} ms, "

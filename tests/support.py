@@ -200,8 +200,8 @@ class Api:
             f"/cases/{case_id}/messages/{msg_id or uuid.uuid4()}", json={"body": body}, headers=who.auth
         )
 
-    async def sync(self, who: Officer | Victim, since: str | None = None, timeout: float = 0) -> dict[str, Any]:
-        params: dict[str, Any] = {"timeout": timeout}
+    async def sync(self, who: Officer | Victim, since: str | None = None, wait: float = 0) -> dict[str, Any]:
+        params: dict[str, Any] = {"timeout": wait}
         if since is not None:
             params["since"] = since
         response = await self.client.get("/sync", params=params, headers=who.auth)

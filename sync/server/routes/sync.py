@@ -18,15 +18,21 @@ async def sync(
     caller: Caller,
     services: ServicesDep,
     since: Annotated[str | None, Query(max_length=64, description="The cursor from the last answer.")] = None,
-    timeout: Annotated[
-        float, Query(ge=0, le=LONG_POLL_MAX_SECONDS, description="Seconds to wait for something new (long-poll).")
+    wait: Annotated[
+        float,
+        Query(
+            alias="timeout",
+            ge=0,
+            le=LONG_POLL_MAX_SECONDS,
+            description="Seconds to wait for something new (long-poll).",
+        ),
     ] = 0,
 ) -> Response:
-    """Everything new for the caller after ``since``, in order. With ``timeout`` it waits (no
+    """Everything new for the caller after ``since``, in order. With ``timeout`` (seconds) it waits (no
     database connection held) and answers as soon as something arrives for the caller."""
     since_seq = decode_cursor(since)
     hub, db = services.hub, services.db
-    deadline = anyio.current_time() + timeout
+    deadline = anyio.current_time() + wait
     while True:
         version = hub.version
         page = await db.read(feed.read, services.ctx, caller, since_seq)

@@ -299,7 +299,8 @@ def redeem_invitation(
         )
     if row.used_at is not None:
         raise Gone(
-            "This invitation has already been used to sign in. To sign in on another device, ask the officer for a new invitation.",
+            "This invitation has already been used to sign in. "
+            "To sign in on another device, ask the officer for a new invitation.",
             code="invitation_used",
         )
     if row.expires_at <= now:
@@ -385,7 +386,8 @@ def verify_code(conn: Connection, ctx: Context, request: RequestInfo, body: Vict
         left = ctx.settings.code_attempts - attempts
         if left <= 0:
             raise _WrongCode(
-                "That code is not right, and it has now been locked. Open your invitation link again to get a new code.",
+                "That code is not right, and it has now been locked. "
+                "Open your invitation link again to get a new code.",
                 code="code_locked",
             )
         raise _WrongCode(
