@@ -110,9 +110,9 @@ async def long_poll_latency(port: int, seeded: Seeded, samples: int) -> list[flo
     cursor = heads[0]
     latencies = []
     officer = {"Authorization": f"Bearer {seeded.officer_token}"}
-    victim = {"Authorization": f"Bearer {target.token}"}
+    as_victim = {"Authorization": f"Bearer {target.token}"}
     for n in range(samples):
-        poller.writer.write(Request("GET", f"/v1/sync?since={cursor}&timeout=30", victim).encode())
+        poller.writer.write(Request("GET", f"/v1/sync?since={cursor}&timeout=30", as_victim).encode())
         await asyncio.sleep(0.02)  # let the poll reach its wait
         put = Request(
             "PUT",

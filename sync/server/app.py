@@ -17,10 +17,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sync.protocol import API_PREFIX, ErrorBody
 from sync.server import feed
 from sync.server.bodylimit import BodyLimit
+from sync.server.callers import CallerCache
 from sync.server.context import Context, utc_now
 from sync.server.db import Database, create_engine
 from sync.server.deps import Services
 from sync.server.errors import ApiError
+from sync.server.fastpath import SyncFastPath
 from sync.server.hub import Hub
 from sync.server.notify import Channel, FileChannel, GovUkNotifyChannel, Outbox, SmtpChannel
 from sync.server.notify.outbox import take_after_commit
@@ -29,6 +31,7 @@ from sync.server.routes import sync as sync_routes
 from sync.server.security import Secrets
 from sync.server.settings import Settings
 from sync.server.watch import watch_postgres, watch_sqlite
+from sync.server.writer import MessageWriter
 
 log = logging.getLogger(__name__)
 
@@ -117,19 +120,24 @@ def create_app(
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
     db = Database(engine, concurrency=settings.db_pool_size, on_commit=on_commit, on_end=on_end)
     outbox = Outbox(db, channel or channel_from_settings(settings), clock)
-    services = Services(
-        ctx=Context(settings=settings, secrets=Secrets(settings.secret_key.get_secret_value()), clock=clock),
-        db=db,
-        hub=hub,
-        outbox=outbox,
+    ctx = Context(
+        settings=settings,
+        secrets=Secrets(settings.secret_key.get_secret_value()),
+        clock=clock,
+        callers=CallerCache(ttl=settings.caller_cache_seconds),
     )
+    services = Services(ctx=ctx, db=db, hub=hub, outbox=outbox, messages=MessageWriter(db, ctx))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
         hub.bind(loop)
         outbox.bind(loop)
-        watcher = watch_sqlite(db, hub) if db.is_sqlite else watch_postgres(db, settings.database_url, hub)
+        watcher = (
+            watch_sqlite(db, hub)
+            if db.is_sqlite
+            else watch_postgres(db, settings.database_url, hub, services.ctx.callers)
+        )
         background = [loop.create_task(outbox.run()), loop.create_task(watcher)]
         try:
             yield
@@ -160,9 +168,11 @@ def create_app(
     )
     app.state.services = services
     install_error_handlers(app)
-    for module in (health, auth, officers, cases, messages, sync_routes, stats):
+    # The hot paths first: routes are matched in order.
+    for module in (sync_routes, messages, health, auth, officers, cases, stats):
         app.include_router(module.router, prefix=API_PREFIX)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SyncFastPath, services=services)  # outermost: it answers without the rest
     return app
 
 

@@ -13,6 +13,32 @@ from sync.server.context import Caller
 from sync.server.models import audit_event
 
 
+def record_many(
+    conn: Connection,
+    entries: list[tuple[Caller, str, uuid.UUID | None, dict[str, Any]]],
+    *,
+    now: datetime,
+) -> None:
+    """Many callers' actions at once: (caller, action, case id, detail) each."""
+    conn.execute(
+        sa.insert(audit_event),
+        [
+            {
+                "force_id": caller.force_id,
+                "at": now,
+                "actor_kind": caller.audit_kind,
+                "actor_id": caller.id,
+                "session_id": caller.session_id,
+                "ip": caller.ip,
+                "action": action,
+                "case_id": case_id,
+                "detail": detail,
+            }
+            for caller, action, case_id, detail in entries
+        ],
+    )
+
+
 def record(
     conn: Connection,
     caller: Caller | None,

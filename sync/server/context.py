@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sync.protocol import Role
+from sync.server.callers import CallerCache
 from sync.server.security import Secrets
 from sync.server.settings import Settings
 
@@ -22,6 +23,7 @@ class Context:
     settings: Settings
     secrets: Secrets
     clock: Callable[[], datetime] = utc_now
+    callers: CallerCache = field(default_factory=lambda: CallerCache(ttl=0))
 
     def now(self) -> datetime:
         return self.clock()
@@ -29,10 +31,11 @@ class Context:
 
 @dataclass(frozen=True)
 class RequestInfo:
-    """What the request says about itself, before anything is looked up."""
+    """What the request says about itself, and the caller if its token was recently checked."""
 
     token: str | None
     ip: str | None
+    caller: Caller | None = None
 
 
 CallerKind = Literal["officer", "victim", "integration"]

@@ -18,6 +18,7 @@ from sync.protocol import (
     CaseCreate,
     CaseStatus,
     CaseUpdateCreate,
+    ClosedOutcome,
     ContactChannel,
     InvitationCreate,
     MessageSend,
@@ -227,11 +228,12 @@ def seed(db: Database, ctx: Context, outbox: Outbox, *, today: date | None = Non
 
 
 def _case_id(conn: Connection, force_code: str, reference: str) -> uuid.UUID | None:
-    return conn.execute(  # type: ignore[no-any-return]
+    found: uuid.UUID | None = conn.execute(
         sa.select(case.c.id)
         .join(force, force.c.id == case.c.force_id)
         .where(force.c.code == force_code, case.c.crime_reference == reference)
     ).scalar_one_or_none()
+    return found
 
 
 def _create_case(db: Database, ctx: Context, token: str, c: DemoCase, today: date) -> uuid.UUID:
@@ -266,7 +268,7 @@ def _create_case(db: Database, ctx: Context, token: str, c: DemoCase, today: dat
             created.id,
             CaseUpdateCreate(
                 status=CaseStatus.CLOSED,
-                closed_outcome="no_suspect",  # type: ignore[arg-type]
+                closed_outcome=ClosedOutcome.NO_SUSPECT,
                 text="We have been unable to identify a suspect. The case is closed but can be reopened.",
             ),
         )

@@ -3,7 +3,7 @@ included, happens in one transaction inside the route's service call."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -12,6 +12,7 @@ from sync.server.context import Context, RequestInfo
 from sync.server.db import Database
 from sync.server.hub import Hub
 from sync.server.notify import Outbox
+from sync.server.writer import MessageWriter
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class Services:
     db: Database
     hub: Hub
     outbox: Outbox
+    messages: MessageWriter
 
 
 async def get_services(request: Request) -> Services:
@@ -30,11 +32,14 @@ async def get_services(request: Request) -> Services:
 async def get_request_info(request: Request) -> RequestInfo:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
+    token = token.strip()
     services: Services = request.app.state.services
-    return RequestInfo(
-        token=token.strip() if scheme.lower() == "bearer" and token.strip() else None,
-        ip=client_ip(request, services.ctx.settings.trusted_proxies),
-    )
+    ctx = services.ctx
+    ip = client_ip(request, ctx.settings.trusted_proxies)
+    if scheme.lower() != "bearer" or not token:
+        return RequestInfo(token=None, ip=ip)
+    cached = ctx.callers.get(ctx.secrets.digest(token), now=ctx.now())
+    return RequestInfo(token=token, ip=ip, caller=replace(cached, ip=ip) if cached else None)
 
 
 def client_ip(request: Request, trusted_proxies: int) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -44,17 +45,68 @@ class CaseLike(Protocol):
     def victim_id(self) -> uuid.UUID: ...
 
 
-def append(conn: Connection, case_row: CaseLike, *, kind: str, seq: int, payload: str, now: datetime) -> None:
-    """Store one event about ``case_row``; it wakes the case's victim, its officer and supervisors."""
+def lock_counter(conn: Connection, force_id: uuid.UUID) -> None:
+    """Take the force's counter lock (held to commit) without taking a number yet."""
+    conn.execute(sa.update(force).where(force.c.id == force_id).values(last_seq=force.c.last_seq))
+
+
+def take_seqs(conn: Connection, force_id: uuid.UUID, count: int) -> int:
+    """Reserve ``count`` consecutive sequence numbers; returns the first."""
+    last: int = conn.execute(
+        sa.update(force)
+        .where(force.c.id == force_id)
+        .values(last_seq=force.c.last_seq + count)
+        .returning(force.c.last_seq)
+    ).scalar_one()
+    return last - count + 1
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    case_row: CaseLike
+    kind: str
+    seq: int
+    payload: str
+
+
+def append_many(conn: Connection, new_events: list[NewEvent], *, now: datetime) -> None:
+    """``append`` for many events at once (one statement)."""
     conn.execute(
-        sa.insert(event).values(
-            force_id=case_row.force_id, seq=seq, case_id=case_row.id, kind=kind, payload=payload, created_at=now
-        )
+        sa.insert(event),
+        [
+            {
+                "force_id": e.case_row.force_id,
+                "seq": e.seq,
+                "case_id": e.case_row.id,
+                "kind": e.kind,
+                "payload": e.payload,
+                "created_at": now,
+            }
+            for e in new_events
+        ],
     )
+    for e in new_events:
+        _announce(conn, e.case_row, e.seq)
+
+
+def _announce(conn: Connection, case_row: CaseLike, seq: int) -> None:
     change = Change(case_row.force_id, seq, (officer_key(case_row.officer_id), victim_key(case_row.victim_id)))
     conn.info.setdefault(_CHANGES, []).append(change)
     if conn.dialect.name == "postgresql":
         conn.execute(sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, encode_change(change))))
+
+
+def append(conn: Connection, case_row: CaseLike, *, kind: str, seq: int, payload: str, now: datetime) -> None:
+    """Store one event about ``case_row``; it wakes the case's victim, its officer and supervisors."""
+    append_many(conn, [NewEvent(case_row, kind, seq, payload)], now=now)
+
+
+REVOKED = "revoked"
+
+
+def announce_revocation(conn: Connection, digest: str) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, f"{REVOKED} {digest}")))
 
 
 def take_changes(conn: Connection) -> list[Change]:

@@ -48,6 +48,10 @@ class Hub:
 
     def __init__(self) -> None:
         self.version = 0
+        # Highest sequence number published under each key since this process started, and
+        # each force's counter when this process started hearing of changes.
+        self._latest: dict[str, int] = {}
+        self._baseline: dict[uuid.UUID, int] = {}
         self._recent: deque[tuple[int, tuple[str, ...]]] = deque(maxlen=self.RECENT)
         self._waiters: dict[str, set[asyncio.Event]] = {}
         self._force_seq: dict[uuid.UUID, int] = {}
@@ -68,10 +72,29 @@ class Hub:
     def known_seq(self, force_id: uuid.UUID) -> int:
         return self._force_seq.get(force_id, 0)
 
+    def set_baseline(self, force_id: uuid.UUID, seq: int) -> None:
+        """The force's counter, read after this hub began hearing of every later change."""
+        self._baseline.setdefault(force_id, seq)
+        if seq > self._force_seq.get(force_id, 0):
+            self._force_seq[force_id] = seq
+
+    def nothing_new(self, force_id: uuid.UUID, keys: Iterable[str], since: int) -> bool:
+        """True when no change after ``since`` can concern ``keys``, as far as this process has
+        heard. A cursor from before this process started always needs the database."""
+        baseline = self._baseline.get(force_id)
+        if baseline is None or since < baseline:
+            return False
+        latest = self._latest
+        return all(latest.get(key, 0) <= since for key in keys)
+
     def publish(self, change: Change) -> None:
         if change.seq > self._force_seq.get(change.force_id, 0):
             self._force_seq[change.force_id] = change.seq
         keys = (*change.keys, force_key(change.force_id))
+        latest = self._latest
+        for key in keys:
+            if change.seq > latest.get(key, 0):
+                latest[key] = change.seq
         self.version += 1
         self._recent.append((self.version, keys))
         for key in keys:

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_from: str = "portal@localhost"
 
+    caller_cache_seconds: float = Field(
+        default=30.0, description="How long a worker trusts a token it has checked before checking it again."
+    )
     officer_token_hours: int = 12
     victim_token_days: int = 90
     invitation_days: int = 14

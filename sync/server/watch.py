@@ -15,8 +15,9 @@ import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from sync.server.callers import CallerCache
 from sync.server.db import Database
-from sync.server.feed import NOTIFY_CHANNEL, decode_change
+from sync.server.feed import NOTIFY_CHANNEL, REVOKED, decode_change
 from sync.server.hub import Hub
 from sync.server.models import force
 
@@ -41,6 +42,8 @@ class CatchUp:
 
     async def look(self) -> None:
         current = await self.db.read(_counters)
+        for force_id, seq in current.items():
+            self.hub.set_baseline(force_id, seq)
         for force_id, seq in self._previous.items():
             if seq > self.hub.known_seq(force_id):
                 self.hub.publish_unknown(force_id, seq)
@@ -57,7 +60,7 @@ async def watch_sqlite(db: Database, hub: Hub, interval: float = 0.2) -> None:
         await asyncio.sleep(interval)
 
 
-async def watch_postgres(db: Database, url: str, hub: Hub, safety_interval: float = 5.0) -> None:
+async def watch_postgres(db: Database, url: str, hub: Hub, callers: CallerCache, safety_interval: float = 5.0) -> None:
     conninfo = sa.engine.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     catch_up = CatchUp(db, hub)
     while True:
@@ -70,7 +73,11 @@ async def watch_postgres(db: Database, url: str, hub: Hub, safety_interval: floa
                     try:
                         async with asyncio.timeout(safety_interval):
                             async for notice in conn.notifies():
-                                hub.publish(decode_change(notice.payload))
+                                kind, _, rest = notice.payload.partition(" ")
+                                if kind == REVOKED:
+                                    callers.forget(rest)
+                                else:
+                                    hub.publish(decode_change(notice.payload))
                     except TimeoutError:
                         await catch_up.look()
         except (psycopg.Error, OSError) as exc:

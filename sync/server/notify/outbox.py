@@ -32,7 +32,8 @@ CLAIM_FOR = timedelta(seconds=60)
 
 
 def retry_gap(attempts: int) -> timedelta:
-    return min(timedelta(seconds=30) * 2 ** max(attempts - 1, 0), timedelta(hours=1))
+    gap: timedelta = timedelta(seconds=30) * 2 ** max(attempts - 1, 0)
+    return min(gap, timedelta(hours=1))
 
 
 def enqueue(

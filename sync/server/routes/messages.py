@@ -25,7 +25,7 @@ async def send_message(
     services: ServicesDep,
     response: Response,
 ) -> MessagePublic:
-    created, message = await services.db.write(messages.send, services.ctx, caller, case_id, client_msg_id, body)
+    created, message = await services.messages.send(messages.SendRequest(caller, case_id, client_msg_id, body.body))
     if not created:
         response.status_code = status.HTTP_200_OK
     return message

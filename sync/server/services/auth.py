@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pyotp
@@ -21,7 +22,7 @@ from sync.protocol import (
     TotpEnrolmentPublic,
     VictimVerify,
 )
-from sync.server import audit, limits, security
+from sync.server import audit, feed, limits, security
 from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import ApiError, Conflict, Forbidden, Gone, Unauthorized
 from sync.server.models import challenge, device_session, force, integration_key, invitation, officer, victim
@@ -53,12 +54,21 @@ _session_lookup = (
 
 
 def authenticate(conn: Connection, ctx: Context, request: RequestInfo) -> Caller:
+    if request.caller is not None:
+        return request.caller
     token = request.token
     if not token:
         raise Unauthorized("Sign in first.")
+    digest = ctx.secrets.digest(token)
+    caller, expires_at = _lookup(conn, ctx, token, digest)
+    ctx.callers.put(digest, replace(caller, ip=None), expires_at=expires_at)
+    return replace(caller, ip=request.ip)
+
+
+def _lookup(conn: Connection, ctx: Context, token: str, digest: str) -> tuple[Caller, datetime | None]:
     if token.startswith(security.INTEGRATION_KEY_PREFIX):
-        return _integration_caller(conn, ctx, token, request)
-    row = conn.execute(_session_lookup, {"token_hash": ctx.secrets.digest(token)}).one_or_none()
+        return _integration_caller(conn, digest), None
+    row = conn.execute(_session_lookup, {"token_hash": digest}).one_or_none()
     if row is None or row.revoked_at is not None or row.expires_at <= ctx.now():
         raise Unauthorized()
     if row.kind == "officer":
@@ -72,9 +82,8 @@ def authenticate(conn: Connection, ctx: Context, request: RequestInfo) -> Caller
             name=row.officer_name,
             role=Role(row.role),
             session_id=row.id,
-            ip=request.ip,
             force_settings=force_settings(row.force_settings),
-        )
+        ), row.expires_at
     return Caller(
         kind="victim",
         id=row.victim_id,
@@ -82,12 +91,11 @@ def authenticate(conn: Connection, ctx: Context, request: RequestInfo) -> Caller
         force_code=row.force_code,
         name=row.victim_name,
         session_id=row.id,
-        ip=request.ip,
         force_settings=force_settings(row.force_settings),
-    )
+    ), row.expires_at
 
 
-def _integration_caller(conn: Connection, ctx: Context, token: str, request: RequestInfo) -> Caller:
+def _integration_caller(conn: Connection, digest: str) -> Caller:
     row = conn.execute(
         sa.select(
             integration_key.c.id,
@@ -97,7 +105,7 @@ def _integration_caller(conn: Connection, ctx: Context, token: str, request: Req
             force.c.settings,
         )
         .join(force, force.c.id == integration_key.c.force_id)
-        .where(integration_key.c.key_hash == ctx.secrets.digest(token))
+        .where(integration_key.c.key_hash == digest)
     ).one_or_none()
     if row is None or row.revoked_at is not None:
         raise Unauthorized()
@@ -107,7 +115,6 @@ def _integration_caller(conn: Connection, ctx: Context, token: str, request: Req
         force_id=row.force_id,
         force_code=row.code,
         name="Record system",
-        ip=request.ip,
         force_settings=force_settings(row.settings),
     )
 
@@ -253,7 +260,15 @@ def logout(conn: Connection, ctx: Context, request: RequestInfo) -> None:
     if caller.session_id is None:
         raise Forbidden("An integration key cannot sign out; ask for it to be revoked.")
     conn.execute(sa.update(device_session).where(device_session.c.id == caller.session_id).values(revoked_at=ctx.now()))
+    if request.token:
+        revoke_cached(conn, ctx, ctx.secrets.digest(request.token))
     audit.record(conn, caller, f"{caller.kind}.logout", now=ctx.now())
+
+
+def revoke_cached(conn: Connection, ctx: Context, digest: str) -> None:
+    """Stop every worker honouring a token it checked recently (this one at once, others via NOTIFY)."""
+    ctx.callers.forget(digest)
+    feed.announce_revocation(conn, digest)
 
 
 # ---------------------------------------------------------------------------- victims

@@ -81,6 +81,19 @@ def visible_to(caller: Caller) -> sa.ColumnElement[bool]:
     return sa.false()
 
 
+def may_see(caller: Caller, row: CaseRow) -> bool:
+    """``visible_to`` for a case already loaded: the two must always agree."""
+    if row.force_id != caller.force_id:
+        return False
+    if caller.kind == "victim":
+        return bool(row.victim_id == caller.id)
+    if caller.kind == "officer" and caller.role == Role.SUPERVISOR:
+        return True
+    if caller.kind == "officer" and caller.role == Role.OFFICER:
+        return bool(row.officer_id == caller.id)
+    return False
+
+
 def load_visible(conn: Connection, caller: Caller, case_id: uuid.UUID, *, lock: bool = False) -> CaseRow:
     query = case_query.where(case.c.id == case_id, visible_to(caller))
     row = conn.execute(query.with_for_update(of=case) if lock else query).one_or_none()
@@ -226,7 +239,7 @@ def list_updates(conn: Connection, ctx: Context, request: RequestInfo, case_id: 
     return [update_public(row._mapping) for row in rows]
 
 
-def update_public(values: Mapping[str, Any]) -> CaseUpdatePublic:
+def update_public(values: Mapping[Any, Any]) -> CaseUpdatePublic:
     return CaseUpdatePublic.model_validate({key: values[key] for key in CaseUpdatePublic.model_fields})
 
 

@@ -15,11 +15,12 @@ from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import Forbidden
 from sync.server.feed import encode_cursor
 from sync.server.hub import any_key, force_key, officer_key, victim_key
-from sync.server.models import case, event
+from sync.server.models import case, event, force
 from sync.server.services.auth import authenticate
 from sync.server.services.cases import case_query, render, visible_to
 
 PAGE_SIZE = 500
+_head = sa.select(force.c.last_seq).where(force.c.id == sa.bindparam("force_id"))
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,21 @@ class Page:
         )
 
 
+def wake_keys(caller: Caller) -> tuple[str, ...]:
+    """The hub keys under which every change this caller may see is published."""
+    if caller.sees_whole_force:
+        own = force_key(caller.force_id)
+    elif caller.kind == "victim":
+        own = victim_key(caller.id)
+    else:
+        own = officer_key(caller.id)
+    return (own, any_key(caller.force_id))
+
+
+def can_sync(caller: Caller) -> bool:
+    return caller.kind == "victim" or (caller.kind == "officer" and caller.role != "admin")
+
+
 def _scope(caller: Caller) -> sa.ColumnElement[bool]:
     in_force = event.c.force_id == caller.force_id
     if caller.sees_whole_force:
@@ -56,8 +72,11 @@ def _scope(caller: Caller) -> sa.ColumnElement[bool]:
 
 def read(conn: Connection, ctx: Context, request: RequestInfo, since: int, limit: int = PAGE_SIZE) -> Page:
     caller = authenticate(conn, ctx, request)
-    if caller.kind == "integration" or (caller.kind == "officer" and caller.role == "admin"):
+    if not can_sync(caller):
         raise Forbidden("Your account has no cases to sync.")
+    # Read the counter first: every change numbered up to it has committed, so an answer that
+    # holds everything up to it for this caller can move their cursor all the way there.
+    head: int = conn.execute(_head, {"force_id": caller.force_id}).scalar_one()
     rows = conn.execute(
         sa.select(event.c.seq, event.c.case_id, event.c.kind, event.c.payload)
         .where(_scope(caller), event.c.seq > since)
@@ -67,7 +86,7 @@ def read(conn: Connection, ctx: Context, request: RequestInfo, since: int, limit
     more = len(rows) > limit
     rows = rows[:limit]
     if not rows:
-        return Page(caller, [], encode_cursor(since), False)
+        return Page(caller, [], encode_cursor(max(since, head)), False)
     # A case event says "this case changed": send its current state once, at its last mention.
     last_case_mention = {row.case_id: row.seq for row in rows if row.kind == "case"}
     cases = {}
@@ -80,7 +99,8 @@ def read(conn: Connection, ctx: Context, request: RequestInfo, since: int, limit
             events.append(row.payload)
         elif last_case_mention[row.case_id] == row.seq and row.case_id in cases:
             events.append(CaseEvent(seq=row.seq, case_id=row.case_id, case=cases[row.case_id]).model_dump_json())
-    return Page(caller, events, encode_cursor(rows[-1].seq), more, frozenset(row.case_id for row in rows))
+    cursor = rows[-1].seq if more else max(rows[-1].seq, head)
+    return Page(caller, events, encode_cursor(cursor), more, frozenset(row.case_id for row in rows))
 
 
 def record_officer_read(conn: Connection, ctx: Context, page: Page) -> None:

@@ -53,11 +53,14 @@ def stats(
         )
     ).one()
     in_period = sa.and_(message.c.force_id == force_id, message.c.created_at >= start, message.c.created_at < to)
-    counts = dict(
-        conn.execute(
-            sa.select(message.c.author_kind, sa.func.count()).where(in_period).group_by(message.c.author_kind)
-        ).all()
-    )
+    counts = {
+        row.author_kind: int(row.count)
+        for row in conn.execute(
+            sa.select(message.c.author_kind, sa.func.count().label("count"))
+            .where(in_period)
+            .group_by(message.c.author_kind)
+        )
+    }
     requests = conn.execute(
         sa.select(
             sa.func.count(),
