@@ -54,9 +54,9 @@ def stats(
     ).one()
     in_period = sa.and_(message.c.force_id == force_id, message.c.created_at >= start, message.c.created_at < to)
     counts = {
-        row.author_kind: int(row.count)
+        row.author_kind: int(row.n)
         for row in conn.execute(
-            sa.select(message.c.author_kind, sa.func.count().label("count"))
+            sa.select(message.c.author_kind, sa.func.count().label("n"))
             .where(in_period)
             .group_by(message.c.author_kind)
         )
