@@ -74,9 +74,9 @@ class Hub:
 
     def set_baseline(self, force_id: uuid.UUID, seq: int) -> None:
         """The force's counter, read after this hub began hearing of every later change."""
-        self._baseline.setdefault(force_id, seq)
-        if seq > self._force_seq.get(force_id, 0):
-            self._force_seq[force_id] = seq
+        if force_id not in self._baseline:
+            self._baseline[force_id] = seq
+            self._force_seq[force_id] = max(self._force_seq.get(force_id, 0), seq)
 
     def nothing_new(self, force_id: uuid.UUID, keys: Iterable[str], since: int) -> bool:
         """True when no change after ``since`` can concern ``keys``, as far as this process has

@@ -70,7 +70,8 @@ def _scope(caller: Caller) -> sa.ColumnElement[bool]:
     return sa.and_(in_force, event.c.case_id.in_(sa.select(case.c.id).where(visible_to(caller))))
 
 
-def read(conn: Connection, ctx: Context, request: RequestInfo, since: int, limit: int = PAGE_SIZE) -> Page:
+def read(conn: Connection, ctx: Context, request: RequestInfo, since: int) -> Page:
+    limit = PAGE_SIZE
     caller = authenticate(conn, ctx, request)
     if not can_sync(caller):
         raise Forbidden("Your account has no cases to sync.")

@@ -1,0 +1,132 @@
+"""Against real uvicorn servers on 127.0.0.1, as separate processes sharing one database:
+long-polls wake within a second of a send, whichever worker stored it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support import FakeClock, Officer, Victim, open_api, settings_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def server(env: dict[str, str]) -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sync.server.cli", "run", "--port", str(port), "--no-migrate"],
+        env={**os.environ, **env, "PORTAL_LOG_LEVEL": "warning"},
+        cwd=ROOT,
+    )
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("the server did not start")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@dataclass
+class Seeded:
+    env: dict[str, str]
+    officer: Officer
+    victim: Victim
+
+
+@pytest.fixture
+async def seeded(database_url: str, tmp_path: Path) -> AsyncIterator[Seeded]:
+    async with open_api(database_url, tmp_path, FakeClock()) as api:
+        api.create_force("tvp", "Thames Valley Police")
+        officer = await api.add_officer("tvp", "pc1")
+        victim = await api.victim_with_case(officer)
+    settings = settings_for(database_url, tmp_path)
+    env = {
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_SECRET_KEY": settings.secret_key.get_secret_value(),
+        "PORTAL_NOTIFY_FILE": str(settings.notify_file),
+        "PORTAL_CALLER_CACHE_SECONDS": "1",
+    }
+    yield Seeded(env, officer, victim)
+
+
+async def _reply_reaches_long_poll(poll_url: str, send_url: str, seeded: Seeded) -> float:
+    victim, officer = seeded.victim, seeded.officer
+    async with httpx.AsyncClient(timeout=40) as poller, httpx.AsyncClient(timeout=10) as sender:
+        head = (await poller.get(f"{poll_url}/sync", headers=victim.auth)).json()["cursor"]
+        waiting = asyncio.create_task(
+            poller.get(f"{poll_url}/sync", params={"since": head, "timeout": 20}, headers=victim.auth)
+        )
+        await asyncio.sleep(0.5)
+        assert not waiting.done()
+        started = time.monotonic()
+        sent = await sender.put(
+            f"{send_url}/cases/{victim.case_id}/messages/7b0c8f5e-8d59-4a51-9d8e-2f1b5b0e6c11",
+            json={"body": "The officer's reply"},
+            headers=officer.auth,
+        )
+        assert sent.status_code == 201
+        answer = await asyncio.wait_for(waiting, 5)
+        elapsed = time.monotonic() - started
+    bodies = [e["message"]["body"] for e in answer.json()["events"] if e["kind"] == "message"]
+    assert bodies == ["The officer's reply"]
+    return elapsed
+
+
+async def test_long_poll_answers_within_a_second_of_a_send(seeded: Seeded) -> None:
+    with server(seeded.env) as url:
+        elapsed = await _reply_reaches_long_poll(url, url, seeded)
+    assert elapsed < 1.0
+
+
+async def test_long_poll_wakes_when_another_worker_stores_the_message(seeded: Seeded) -> None:
+    with server(seeded.env) as first, server(seeded.env) as second:
+        elapsed = await _reply_reaches_long_poll(first, second, seeded)
+    assert elapsed < 1.0
+
+
+async def test_signing_out_on_one_worker_ends_the_token_on_the_others(seeded: Seeded) -> None:
+    victim = seeded.victim
+    with server(seeded.env) as first, server(seeded.env) as second:
+        async with httpx.AsyncClient(timeout=10) as client:
+            assert (await client.get(f"{first}/sync", headers=victim.auth)).status_code == 200
+            assert (await client.post(f"{second}/auth/logout", headers=victim.auth)).status_code == 204
+            deadline = time.monotonic() + 3  # PostgreSQL: at once, by NOTIFY; SQLite: after the 1 s cache
+            status = 200
+            while time.monotonic() < deadline:
+                status = (await client.get(f"{first}/sync", headers=victim.auth)).status_code
+                if status == 401:
+                    break
+                await asyncio.sleep(0.1)
+    assert status == 401

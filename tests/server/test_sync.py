@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from sync.protocol import Role
+from sync.server.feed import encode_cursor
+from sync.server.services import feed
+from tests.support import Api
+
+
+async def test_sync_returns_everything_new_in_order_with_a_cursor(api: Api) -> None:
+    api.create_force("tvp", "Thames Valley Police")
+    officer = await api.add_officer("tvp", "pc1")
+    victim = await api.victim_with_case(officer)
+
+    first = await api.sync(victim)
+    kinds = [e["kind"] for e in first["events"]]
+    assert "case" in kinds
+    seqs = [e["seq"] for e in first["events"]]
+    assert seqs == sorted(seqs)
+
+    await api.send(victim, victim.case_id, "One")
+    await api.send(officer, victim.case_id, "Two")
+    await api.client.post(f"/cases/{victim.case_id}/updates", json={"text": "Three"}, headers=officer.auth)
+    await api.client.post(f"/cases/{victim.case_id}/update-requests", json={}, headers=victim.auth)
+
+    second = await api.sync(victim, first["cursor"])
+    bodies = [e["message"]["body"] for e in second["events"] if e["kind"] == "message"]
+    assert bodies == ["One", "Two"]
+    assert any(e["kind"] == "update" and e["update"]["text"] == "Three" for e in second["events"])
+    assert any(e["kind"] == "update_request" for e in second["events"])
+    assert [e["seq"] for e in second["events"]] == sorted(e["seq"] for e in second["events"])
+    assert min(e["seq"] for e in second["events"]) > max(seqs)
+
+    third = await api.sync(victim, second["cursor"])
+    assert third["events"] == []
+    assert third["more"] is False
+
+
+async def test_a_case_appears_once_per_page_in_its_latest_state(api: Api) -> None:
+    api.create_force("tvp", "Thames Valley Police")
+    officer = await api.add_officer("tvp", "pc1")
+    victim = await api.victim_with_case(officer)
+    for status in ("investigating", "pending_outcome"):
+        await api.client.post(f"/cases/{victim.case_id}/updates", json={"status": status}, headers=officer.auth)
+
+    page = await api.sync(victim)
+
+    case_events = [e for e in page["events"] if e["kind"] == "case"]
+    assert len(case_events) == 1
+    assert case_events[0]["case"]["status"] == "pending_outcome"
+    assert case_events[0]["case"]["victim"] is None
+    assert case_events[0] == [e for e in page["events"] if e["kind"] == "case"][-1]
+
+
+async def test_each_caller_syncs_only_what_they_may_see(api: Api) -> None:
+    api.create_force("tvp", "Thames Valley Police")
+    api.create_force("hiow", "Hampshire & Isle of Wight Constabulary")
+    pc1 = await api.add_officer("tvp", "pc1")
+    pc2 = await api.add_officer("tvp", "pc2")
+    sergeant = await api.add_officer("tvp", "sgt", Role.SUPERVISOR)
+    other_force = await api.add_officer("hiow", "pc1")
+    mine = await api.victim_with_case(pc1)
+    theirs = await api.victim_with_case(pc2)
+    await api.send(mine, mine.case_id, "for pc1")
+    await api.send(theirs, theirs.case_id, "for pc2")
+
+    def bodies(page: dict[str, object]) -> set[str]:
+        events = page["events"]
+        assert isinstance(events, list)
+        return {e["message"]["body"] for e in events if e["kind"] == "message"}
+
+    assert bodies(await api.sync(mine)) == {"for pc1"}
+    assert bodies(await api.sync(theirs)) == {"for pc2"}
+    assert bodies(await api.sync(pc1)) == {"for pc1"}
+    assert bodies(await api.sync(sergeant)) == {"for pc1", "for pc2"}
+    assert bodies(await api.sync(other_force)) == set()
+    officer_page = await api.sync(pc1)
+    assert all(e["case"]["victim"] is not None for e in officer_page["events"] if e["kind"] == "case")
+
+
+async def test_paging_hands_over_everything_exactly_once(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    api.create_force("tvp", "Thames Valley Police")
+    officer = await api.add_officer("tvp", "pc1")
+    victim = await api.victim_with_case(officer)
+    for n in range(30):
+        await api.send(victim, victim.case_id, f"m{n}")
+
+    monkeypatch.setattr(feed, "PAGE_SIZE", 7)
+    seen: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        page = await api.sync(victim, cursor)
+        pages += 1
+        seen += [e["message"]["body"] for e in page["events"] if e["kind"] == "message"]
+        cursor = page["cursor"]
+        if not page["more"]:
+            break
+    assert seen == [f"m{n}" for n in range(30)]
+    assert pages > 4
+
+
+async def test_a_waiting_long_poll_answers_when_something_arrives(api: Api) -> None:
+    api.create_force("tvp", "Thames Valley Police")
+    officer = await api.add_officer("tvp", "pc1")
+    victim = await api.victim_with_case(officer)
+    head = (await api.sync(victim))["cursor"]
+
+    waiting = asyncio.create_task(api.sync(victim, head, wait=10))
+    await asyncio.sleep(0.3)
+    assert not waiting.done()
+    started = time.monotonic()
+    await api.send(officer, victim.case_id, "Reply from the officer")
+    page = await asyncio.wait_for(waiting, 5)
+
+    assert time.monotonic() - started < 1.0
+    assert [e["message"]["body"] for e in page["events"] if e["kind"] == "message"] == ["Reply from the officer"]
+
+
+async def test_a_long_poll_is_not_woken_by_someone_elses_case(api: Api) -> None:
+    api.create_force("tvp", "Thames Valley Police")
+    officer = await api.add_officer("tvp", "pc1")
+    victim = await api.victim_with_case(officer)
+    other = await api.victim_with_case(officer, victim={"name": "Sam", "phone": "07700 900999"})
+    head = (await api.sync(victim))["cursor"]
+
+    started = time.monotonic()
+    waiting = asyncio.create_task(api.sync(victim, head, wait=1.0))
+    await asyncio.sleep(0.2)
+    await api.send(officer, other.case_id, "Not for you")
+    page = await waiting
+
+    assert page["events"] == []
+    assert time.monotonic() - started >= 0.9
+
+
+async def test_a_long_poll_times_out_empty_and_keeps_the_cursor_usable(api: Api) -> None:
+    api.create_force("tvp", "Thames Valley Police")
+    officer = await api.add_officer("tvp", "pc1")
+    victim = await api.victim_with_case(officer)
+    head = (await api.sync(victim))["cursor"]
+
+    started = time.monotonic()
+    page = await api.sync(victim, head, wait=0.5)
+
+    assert 0.4 < time.monotonic() - started < 3
+    assert page["events"] == []
+    await api.send(officer, victim.case_id, "After the timeout")
+    after = await api.sync(victim, page["cursor"])
+    assert [e["message"]["body"] for e in after["events"] if e["kind"] == "message"] == ["After the timeout"]
+
+
+async def test_polls_answered_from_memory_agree_with_the_database(api: Api) -> None:
+    """Once a token is known and the cursor is current, polls skip the database; they must
+    still see every change the moment it is committed."""
+    api.create_force("tvp", "Thames Valley Police")
+    officer = await api.add_officer("tvp", "pc1")
+    victim = await api.victim_with_case(officer)
+    cursor = (await api.sync(victim))["cursor"]
+    for n in range(10):
+        quiet = await api.sync(victim, cursor)
+        assert quiet["events"] == []
+        assert quiet["cursor"] == cursor
+        await api.send(officer, victim.case_id, f"n{n}")
+        page = await api.sync(victim, cursor)
+        assert [e["message"]["body"] for e in page["events"] if e["kind"] == "message"] == [f"n{n}"]
+        cursor = page["cursor"]
+
+
+async def test_a_cursor_from_before_a_restart_is_answered_from_the_database(api: Api) -> None:
+    api.create_force("tvp", "Thames Valley Police")
+    officer = await api.add_officer("tvp", "pc1")
+    victim = await api.victim_with_case(officer)
+    await api.send(officer, victim.case_id, "Hello")
+
+    page = await api.sync(victim, encode_cursor(0))
+
+    assert any(e["kind"] == "message" for e in page["events"])
+
+
+async def test_sync_refuses_bad_cursors_and_callers_without_cases(api: Api) -> None:
+    api.create_force("tvp", "Thames Valley Police")
+    admin = await api.add_officer("tvp", "admin", Role.ADMIN)
+    officer = await api.add_officer("tvp", "pc1")
+
+    bad = await api.client.get("/sync", params={"since": "not-a-cursor"}, headers=officer.auth)
+    too_long = await api.client.get("/sync", params={"timeout": 31}, headers=officer.auth)
+    as_admin = await api.client.get("/sync", headers=admin.auth)
+    as_key = await api.client.get("/sync", headers={"Authorization": f"Bearer {api.integration_keys['tvp']}"})
+
+    assert bad.status_code == 400
+    assert bad.json()["error"]["code"] == "invalid_cursor"
+    assert too_long.status_code == 422
+    assert as_admin.status_code == 403
+    assert as_key.status_code == 403

@@ -1,0 +1,55 @@
+"""The dependency rules of the design: views -> app <- sync; app/ and the sync engine core
+import no UI, HTTP client or database driver; the server takes only the protocol from the
+client side; the server is never packaged into the app."""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def modules(folder: str) -> list[Path]:
+    return sorted((ROOT / folder).rglob("*.py"))
+
+
+def top(name: str) -> str:
+    return name.split(".")[0]
+
+
+def test_app_imports_no_ui_http_or_database_driver() -> None:
+    forbidden = {"flet", "httpx", "sqlalchemy", "sqlite3", "sqlcipher3", "psycopg", "fastapi", "views", "sync"}
+    for path in modules("app"):
+        assert not {top(n) for n in imports(path)} & forbidden, path
+
+
+def test_server_takes_only_the_protocol_from_the_client_side() -> None:
+    for path in modules("sync/server"):
+        for name in imports(path):
+            assert top(name) not in {"app", "views", "flet"}, (path, name)
+            if top(name) == "sync":
+                assert name == "sync.protocol" or name.startswith("sync.server"), (path, name)
+
+
+def test_protocol_imports_nothing_but_pydantic_and_the_standard_library() -> None:
+    allowed = {"__future__", "uuid", "datetime", "enum", "typing", "pydantic"}
+    assert {top(n) for n in imports(ROOT / "sync" / "protocol.py")} <= allowed
+
+
+def test_the_app_bundle_leaves_out_the_server_and_tests() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    excluded = config["tool"]["flet"]["app"]["exclude"]
+    assert "sync/server" in excluded
+    assert "tests" in excluded
