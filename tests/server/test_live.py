@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +66,7 @@ class Seeded:
 
 
 @pytest.fixture
-async def seeded(database_url: str, tmp_path: Path) -> AsyncIterator[Seeded]:
+async def seeded(database_url: str, tmp_path: Path) -> Seeded:
     async with open_api(database_url, tmp_path, FakeClock()) as api:
         api.create_force("tvp", "Thames Valley Police")
         officer = await api.add_officer("tvp", "pc1")
@@ -78,7 +78,7 @@ async def seeded(database_url: str, tmp_path: Path) -> AsyncIterator[Seeded]:
         "PORTAL_NOTIFY_FILE": str(settings.notify_file),
         "PORTAL_CALLER_CACHE_SECONDS": "1",
     }
-    yield Seeded(env, officer, victim)
+    return Seeded(env, officer, victim)
 
 
 async def _reply_reaches_long_poll(poll_url: str, send_url: str, seeded: Seeded) -> float:
