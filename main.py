@@ -6,14 +6,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import flet as ft
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 
 
-def placeholder(server_url: str):  # type: ignore[no-untyped-def]
+def placeholder(server_url: str) -> Callable[[ft.Page], None]:
     def main(page: ft.Page) -> None:
         page.title = "Victim's Portal"
         page.add(
