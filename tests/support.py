@@ -53,6 +53,10 @@ def settings_for(database_url: str, tmp_path: Path, **overrides: Any) -> Setting
     return Settings(**values)
 
 
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
 @dataclass
 class Officer:
     id: str
@@ -63,7 +67,7 @@ class Officer:
 
     @property
     def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
+        return bearer(self.token)
 
 
 @dataclass
@@ -74,7 +78,7 @@ class Victim:
 
     @property
     def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
+        return bearer(self.token)
 
 
 @dataclass
