@@ -68,15 +68,39 @@ def ensure_postgres() -> None:
             time.sleep(1)
 
 
+SYSTEM_PACKAGES = {"gnome-keyring-daemon": "gnome-keyring", "dbus-run-session": "dbus"}
+
+
+def ensure_system_packages() -> None:
+    """The tests use a real OS keyring (gnome-keyring over D-Bus); install it where we can."""
+    missing = [package for command, package in SYSTEM_PACKAGES.items() if shutil.which(command) is None]
+    if not missing:
+        return
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        say(f"please install {' '.join(missing)} (the keyring tests need them)")
+        return
+    say(f"installing {' '.join(missing)}")
+    quiet = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=quiet)
+    subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env=quiet)
+
+
+def with_keyring(cmd: list[str | Path]) -> list[str | Path]:
+    if shutil.which("dbus-run-session") is None:
+        return cmd
+    return ["dbus-run-session", "--", "bash", ROOT / "tests" / "with-keyring.sh", *cmd]
+
+
 def test(extra: list[str]) -> int:
     install()
     ensure_postgres()
+    ensure_system_packages()
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     steps = [
         ("ruff check", [BIN / "ruff", "check", "."]),
         ("ruff format --check", [BIN / "ruff", "format", "--check", "."]),
         ("mypy", [BIN / "mypy"]),
-        ("pytest", [PY, "-m", "pytest", *extra]),
+        ("pytest", with_keyring([PY, "-m", "pytest", *extra])),
     ]
     failed = []
     for name, cmd in steps:

@@ -1,0 +1,94 @@
+"""What the app knows, as plain immutable records: no storage, network or UI here.
+
+The sync engine turns the server's wire models into these; the store keeps them; the views
+show them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+MessageState = Literal["sending", "sent", "read", "failed"]
+OutboxKind = Literal["message", "update_request", "read"]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is signed in on this device, and the token that proves it."""
+
+    kind: Literal["victim", "officer"]
+    server_url: str
+    token: str
+    display_name: str
+    force_code: str = ""
+
+
+@dataclass(frozen=True)
+class OfficerContact:
+    id: str
+    name: str
+    collar_number: str
+    phone: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    crime_reference: str
+    crime_type: str
+    status: str
+    summary: str
+    reported_on: date
+    officer: OfficerContact
+    next_update_due: datetime | None = None
+    closed_outcome: str | None = None
+    open_update_requests: int = 0
+    victim_read_seq: int = 0
+    officer_read_seq: int = 0
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Update:
+    id: str
+    case_id: str
+    seq: int
+    text: str
+    author_name: str
+    created_at: datetime
+    status_from: str | None = None
+    status_to: str | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message of a conversation. ``seq`` is the server's number once it has it; a message
+    written on this device and not yet confirmed has none and is ordered after the rest."""
+
+    client_msg_id: str
+    case_id: str
+    author_kind: Literal["victim", "officer", "system"]
+    author_name: str
+    body: str
+    created_at: datetime
+    seq: int | None = None
+    state: MessageState = "sent"
+    error: str | None = None
+    read_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """Something to send when the network allows, in order per case."""
+
+    id: str
+    kind: OutboxKind
+    case_id: str
+    created_at: datetime
+    body: str = ""  # the message text, or the note with an update request
+    up_to_seq: int = 0  # for read marks
+    attempts: int = 0
+    failed: str | None = None  # why it was given up on, in plain words
