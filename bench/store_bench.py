@@ -112,12 +112,7 @@ def main() -> None:
                     home(reopened)
                     t3 = time.perf_counter()
                     reopened.close()
-                    cold.setdefault(backend, (t1 - t0, t2 - t1, t3 - t2))
-                    if run:
-                        previous = cold[backend]
-                        cold[backend] = tuple(
-                            min(a, b) for a, b in zip(previous, (t1 - t0, t2 - t1, t3 - t2), strict=True)
-                        )  # type: ignore[assignment]
+                    cold.setdefault(backend, []).append((t1 - t0, t2 - t1, t3 - t2))
             throughput[backend] = (statistics.median(inserts), statistics.median(reads))
         provider.delete()
     plain_insert, plain_read = throughput["sqlite-plain"]
