@@ -63,3 +63,20 @@ def test_each_web_session_has_its_own_store_deleted_when_it_ends(tmp_path: Path)
     assert not first.folder.exists()
     assert not second.folder.exists()
     assert first.keys.load() is None
+
+
+def test_without_sqlcipher_the_sealed_back_end_is_chosen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from app.store import device
+
+    monkeypatch.setitem(sys.modules, "sqlcipher3", None)  # as on Android and iOS: the import fails
+    monkeypatch.delitem(sys.modules, "app.store.sqlcipher", raising=False)
+    name, _ = device.best_backend()
+    assert name == "sqlite-sealed"
+    store = open_device_store(tmp_path, MemoryKeyProvider())
+    assert store.backend == "sqlite-sealed"
+    store.close()
+    info = describe(tmp_path)
+    assert info is not None
+    assert info.backend == "sqlite-sealed"
