@@ -70,8 +70,12 @@ def test_without_sqlcipher_the_sealed_back_end_is_chosen(tmp_path: Path, monkeyp
 
     from app.store import device
 
-    monkeypatch.setitem(sys.modules, "sqlcipher3", None)  # as on Android and iOS: the import fails
+    import app.store
+
+    # As on Android and iOS, where there is no sqlcipher3 wheel: importing the adapter fails.
+    monkeypatch.setitem(sys.modules, "sqlcipher3", None)
     monkeypatch.delitem(sys.modules, "app.store.sqlcipher", raising=False)
+    monkeypatch.delattr(app.store, "sqlcipher", raising=False)
     name, _ = device.best_backend()
     assert name == "sqlite-sealed"
     store = open_device_store(tmp_path, MemoryKeyProvider())
