@@ -68,9 +68,8 @@ def test_each_web_session_has_its_own_store_deleted_when_it_ends(tmp_path: Path)
 def test_without_sqlcipher_the_sealed_back_end_is_chosen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    from app.store import device
-
     import app.store
+    from app.store import device
 
     # As on Android and iOS, where there is no sqlcipher3 wheel: importing the adapter fails.
     monkeypatch.setitem(sys.modules, "sqlcipher3", None)
