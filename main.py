@@ -10,12 +10,17 @@ from collections.abc import Callable, Sequence
 
 import flet as ft
 
+from app.bootstrap import open_desktop_data, open_session_data
+
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 
 
-def placeholder(server_url: str) -> Callable[[ft.Page], None]:
+def placeholder(server_url: str, *, web: bool) -> Callable[[ft.Page], None]:
     def main(page: ft.Page) -> None:
         page.title = "Victim's Portal"
+        local = open_session_data() if web else open_desktop_data()
+        if web:
+            page.on_close = lambda _: local.end()  # the session has expired: delete its store
         page.add(
             ft.SafeArea(
                 ft.Column(
@@ -24,6 +29,7 @@ def placeholder(server_url: str) -> Callable[[ft.Page], None]:
                         ft.Text("The app's screens are on their way. This copy talks to:"),
                         ft.Text(server_url, selectable=True),
                         ft.Text("In an emergency call 999. To talk to the police otherwise, call 101."),
+                        ft.Text(local.about if local.error is None else str(local.error)),
                     ]
                 )
             )
@@ -43,8 +49,8 @@ def cli(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8550)
     parser.add_argument("--server", default=os.environ.get("PORTAL_SERVER_URL", DEFAULT_SERVER))
     args = parser.parse_args(argv)
-    app = placeholder(args.server)
     mode = args.mode or ("desktop" if _has_display() else "web")
+    app = placeholder(args.server, web=mode == "web")
     if mode == "desktop":
         ft.run(app)
         return

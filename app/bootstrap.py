@@ -1,0 +1,83 @@
+"""The composition root on the device: builds the real parts the app runs on.
+
+On a desktop the store lives in the user's data folder with its key in the OS keyring. In
+web mode (the app's Python runs on the server) each browser session gets its own store,
+keyed in memory and deleted when the session ends.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.store.device import SessionStore, open_device_store, reset_device
+from app.store.errors import StoreError
+from app.store.keys import KeyProvider, KeyringKeyProvider, KeyUnavailable
+from app.store.port import Store
+
+BACKEND_NAMES = {
+    "sqlcipher": "an encrypted database (SQLCipher)",
+    "sqlite-sealed": "a database with every entry sealed (AES-256-GCM)",
+    "memory": "memory only",
+}
+PROVIDER_NAMES = {
+    "keyring": "this device's keyring",
+    "passphrase": "a passphrase you chose",
+    "memory": "this browser session only",
+    "secure-storage": "this phone's secure storage",
+}
+
+
+def data_folder() -> Path:
+    """Where the app keeps its data: Flet's app storage when packaged, else the platform's usual place."""
+    if packaged := os.environ.get("FLET_APP_STORAGE_DATA"):
+        return Path(packaged) / "store"
+    if sys.platform == "win32":
+        return Path(os.environ.get("APPDATA", Path.home())) / "VictimsPortal" / "store"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "VictimsPortal" / "store"
+    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "victims-portal" / "store"
+
+
+@dataclass
+class LocalData:
+    """The opened store, or the plain-words reason it could not be opened and the way out."""
+
+    store: Store | None
+    error: StoreError | None
+    key_provider: str
+    reset: Callable[[], None]
+    end: Callable[[], None] = field(default=lambda: None)
+
+    @property
+    def about(self) -> str:
+        if self.store is None:
+            return "This device's data is not open."
+        return (
+            f"This device keeps the app's data in {BACKEND_NAMES.get(self.store.backend, self.store.backend)}, "
+            f"locked with a key kept in {PROVIDER_NAMES.get(self.key_provider, self.key_provider)}."
+        )
+
+
+def open_desktop_data(folder: Path | None = None, keys: KeyProvider | None = None) -> LocalData:
+    folder = folder or data_folder()
+    provider = keys or KeyringKeyProvider()
+
+    def reset() -> None:
+        reset_device(folder, provider)
+
+    try:
+        store = open_device_store(folder, provider)
+    except KeyUnavailable as exc:
+        return LocalData(None, exc, provider.name, reset)
+    except StoreError as exc:
+        return LocalData(None, exc, provider.name, reset)
+    return LocalData(store, None, provider.name, reset, end=store.close)
+
+
+def open_session_data(root: Path | None = None) -> LocalData:
+    session = SessionStore(root)
+    return LocalData(session.store, None, session.keys.name, reset=session.end, end=session.end)

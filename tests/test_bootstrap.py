@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.bootstrap import open_desktop_data, open_session_data
+from app.store.errors import KeyMissing
+from app.store.keys import MemoryKeyProvider
+from tests.store.conftest import a_case
+
+
+def test_the_desktop_store_opens_and_says_what_it_uses(tmp_path: Path) -> None:
+    keys = MemoryKeyProvider()
+    local = open_desktop_data(tmp_path, keys)
+    assert local.store is not None
+    assert "SQLCipher" in local.about
+    local.store.put_cases([a_case()])
+    local.end()
+
+
+def test_a_lost_key_is_reported_with_reset_as_the_way_out(tmp_path: Path) -> None:
+    keys = MemoryKeyProvider()
+    open_desktop_data(tmp_path, keys).end()
+    keys.delete()
+    local = open_desktop_data(tmp_path, keys)
+    assert local.store is None
+    assert isinstance(local.error, KeyMissing)
+    assert "reset this device" in str(local.error)
+    local.reset()
+    again = open_desktop_data(tmp_path, keys)
+    assert again.store is not None
+    again.end()
+
+
+def test_a_web_session_store_is_deleted_when_the_session_ends(tmp_path: Path) -> None:
+    local = open_session_data(tmp_path)
+    assert local.store is not None
+    assert "this browser session only" in local.about
+    local.store.put_cases([a_case()])
+    local.end()
+    assert list(tmp_path.iterdir()) == []
