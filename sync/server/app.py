@@ -147,8 +147,9 @@ def create_app(
             for task in background:
                 with suppress(asyncio.CancelledError):
                     await task
-            await outbox.drain()
-            db.dispose()
+            await services.messages.drain()
+            await outbox.close()
+            await db.close()
 
     app = FastAPI(
         title="Victim's Portal API",

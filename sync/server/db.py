@@ -11,6 +11,7 @@ that two writers queue for the lock instead of failing when a read lock cannot b
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
@@ -85,6 +86,10 @@ class Database:
         # SQLite has one writer at a time; queueing writers here is far cheaper than letting
         # them meet SQLite's busy handler, which sleeps for milliseconds.
         self._write_limiter = anyio.CapacityLimiter(1) if self.is_sqlite else self._limiter
+        # Work handed to a thread runs to its end even if the awaiting task is cancelled, so
+        # closing waits for it rather than pulling the pool from under it.
+        self._busy = 0
+        self._idle = threading.Condition()
 
     def run_write(self, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         with self.engine.connect() as conn:
@@ -110,10 +115,38 @@ class Database:
             return fn(conn, *args, **kwargs)
 
     async def write(self, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
-        return await anyio.to_thread.run_sync(lambda: self.run_write(fn, *args, **kwargs), limiter=self._write_limiter)
+        return await anyio.to_thread.run_sync(
+            self._tracked, lambda: self.run_write(fn, *args, **kwargs), limiter=self._write_limiter
+        )
 
     async def read(self, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
-        return await anyio.to_thread.run_sync(lambda: self.run_read(fn, *args, **kwargs), limiter=self._limiter)
+        return await anyio.to_thread.run_sync(
+            self._tracked, lambda: self.run_read(fn, *args, **kwargs), limiter=self._limiter
+        )
+
+    async def in_thread(self, work: Callable[[], T]) -> T:
+        """Run blocking work that uses this database (``run_read``/``run_write`` inside) off the loop."""
+        return await anyio.to_thread.run_sync(self._tracked, work)
+
+    def _tracked(self, work: Callable[[], T]) -> T:
+        with self._idle:
+            self._busy += 1
+        try:
+            return work()
+        finally:
+            with self._idle:
+                self._busy -= 1
+                self._idle.notify_all()
+
+    async def close(self, grace_seconds: float = 30.0) -> None:
+        """Wait for work still running in threads, then close every connection."""
+
+        def wait_idle() -> None:
+            with self._idle:
+                self._idle.wait_for(lambda: self._busy == 0, timeout=grace_seconds)
+
+        await anyio.to_thread.run_sync(wait_idle)
+        self.dispose()
 
     def dispose(self) -> None:
         self.engine.dispose()

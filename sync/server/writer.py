@@ -41,6 +41,11 @@ class MessageWriter:
             self._task = asyncio.get_running_loop().create_task(self._write_all())
         return await answer
 
+    async def drain(self) -> None:
+        """Wait until every send handed to the writer is stored (at shutdown)."""
+        while self._task is not None and not self._task.done():
+            await self._task
+
     async def _write_all(self) -> None:
         while self._queue:
             batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]

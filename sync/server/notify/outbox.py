@@ -99,6 +99,7 @@ class Outbox:
         self.clock = clock
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
 
     def deliver(self, notification_id: uuid.UUID) -> None:
         """Try one notification now (called right after the transaction that stored it)."""
@@ -107,7 +108,7 @@ class Outbox:
             self._send(claimed)
 
     async def deliver_now(self, notification_id: uuid.UUID) -> None:
-        await anyio.to_thread.run_sync(self.deliver, notification_id)
+        await self.db.in_thread(lambda: self.deliver(notification_id))
 
     def deliver_soon(self, notification_ids: list[uuid.UUID]) -> None:
         """From a worker thread, after commit: send these without making the request wait."""
@@ -118,6 +119,8 @@ class Outbox:
             loop.call_soon_threadsafe(self._spawn, notification_id)
 
     def _spawn(self, notification_id: uuid.UUID) -> None:
+        if self._closed:
+            return  # shutting down: it stays pending in the outbox, and the retry pass sends it
         task = asyncio.get_running_loop().create_task(self.deliver_now(notification_id))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -134,13 +137,19 @@ class Outbox:
     async def run(self, interval: float = 5.0) -> None:
         while True:
             try:
-                await anyio.to_thread.run_sync(self.deliver_due)
+                await self.db.in_thread(self.deliver_due)
             except Exception:  # a dead loop would strand every later notification
                 log.exception("notification retry pass failed")
             await anyio.sleep(interval)
 
+    async def close(self) -> None:
+        """Start no more sends, and wait for those under way (at shutdown)."""
+        self._closed = True
+        await self.drain()
+
     async def drain(self) -> None:
         """Wait for sends started by ``deliver_soon`` (at shutdown, and in tests)."""
+        await asyncio.sleep(0)  # let sends handed over from worker threads start first
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
