@@ -234,6 +234,9 @@ class World:
     officers: dict[str, Officer]
     victims: dict[str, Victim]
 
+    def anyone(self, name: str) -> Officer | Victim:
+        return self.officers[name] if name in self.officers else self.victims[name]
+
 
 async def build_world(api: Api) -> World:
     officers: dict[str, Officer] = {}
