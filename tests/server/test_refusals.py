@@ -18,7 +18,7 @@ TABLES = (message, case, victim, officer, case_update, update_request, invitatio
 
 
 @pytest.fixture
-async def world(api: Api) -> AsyncIterator[World]:
+async def world(api: Api) -> World:
     return await build_world(api)
 
 
