@@ -26,6 +26,7 @@ import httpx
 
 from bench.loadgen import Connection, Request, rate
 from bench.seed import Seeded, seed
+from sync.server.feed import encode_cursor
 from sync.server.settings import Settings
 
 IDLE_LONG_POLLS = 200
@@ -58,17 +59,21 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("the server did not start")
 
 
-def cursors(port: int, seeded: Seeded) -> list[str]:
+def cursors(port: int, seeded: Seeded, *, at_own_last_event: bool = False) -> list[str]:
+    """Each victim's cursor: the server's head, or just after their own last event (which the
+    server must check in the database, as it does for a cursor from before it started)."""
     out = []
     with httpx.Client(base_url=f"http://127.0.0.1:{port}/v1") as client:
         for victim in seeded.victims:
             page = client.get("/sync", headers={"Authorization": f"Bearer {victim.token}"}).json()
-            out.append(page["cursor"])
+            last = max(event["seq"] for event in page["events"])
+            out.append(encode_cursor(last) if at_own_last_event else page["cursor"])
     return out
 
 
 async def throughput(port: int, seeded: Seeded, seconds: float, connections: int) -> dict[str, float]:
     heads = cursors(port, seeded)
+    behind = cursors(port, seeded, at_own_last_event=True)
     victims = seeded.victims
 
     def bare(i: int, n: int) -> Request:
@@ -77,6 +82,10 @@ async def throughput(port: int, seeded: Seeded, seconds: float, connections: int
     def poll(i: int, n: int) -> Request:
         v = (i + n * connections) % len(victims)
         return Request("GET", f"/v1/sync?since={heads[v]}", {"Authorization": f"Bearer {victims[v].token}"})
+
+    def poll_database(i: int, n: int) -> Request:
+        v = (i + n * connections) % len(victims)
+        return Request("GET", f"/v1/sync?since={behind[v]}", {"Authorization": f"Bearer {victims[v].token}"})
 
     def send(i: int, n: int) -> Request:
         v = i % len(victims)
@@ -91,9 +100,10 @@ async def throughput(port: int, seeded: Seeded, seconds: float, connections: int
     await rate(port, bare, connections=connections, seconds=1.0)  # warm up
     bare_before = await rate(port, bare, connections=connections, seconds=seconds)
     polls = await rate(port, poll, connections=connections, seconds=seconds)
+    database_polls = await rate(port, poll_database, connections=connections, seconds=seconds)
     sends = await rate(port, send, connections=connections, seconds=seconds)
     bare_after = await rate(port, bare, connections=connections, seconds=seconds)
-    return {"bare": (bare_before + bare_after) / 2, "poll": polls, "send": sends}
+    return {"bare": (bare_before + bare_after) / 2, "poll": polls, "poll_db": database_polls, "send": sends}
 
 
 async def long_poll_latency(port: int, seeded: Seeded, samples: int) -> list[float]:
@@ -176,6 +186,8 @@ def main() -> None:
     _say(f"bare JSON endpoint:  {bare:8.0f} req/s")
     _say(f"message PUT:         {send:8.0f} req/s   ratio to bare {send / bare:.2f} (aim >= 0.5)")
     _say(f"empty sync poll:     {poll:8.0f} req/s   ratio to bare {poll / bare:.2f} (aim >= 0.7)")
+    poll_db = figures["poll_db"]
+    _say(f"  the same, checked in the database: {poll_db:8.0f} req/s   ratio to bare {poll_db / bare:.2f}")
     _say(
         f"PUT -> waiting long-poll answers, {IDLE_LONG_POLLS} idle long-polls open, {len(latencies)} samples: "
         f"p50 {percentile(latencies, 0.5) * 1000:.1f} ms, p99 {percentile(latencies, 0.99) * 1000:.1f} ms, "

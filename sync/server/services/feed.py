@@ -31,17 +31,6 @@ class Page:
     more: bool
     case_ids: frozenset[uuid.UUID] = frozenset()
 
-    @property
-    def keys(self) -> tuple[str, ...]:
-        """What a long-poll for this caller waits on."""
-        caller = self.caller
-        own = (
-            force_key(caller.force_id)
-            if caller.sees_whole_force
-            else (victim_key(caller.id) if caller.kind == "victim" else officer_key(caller.id))
-        )
-        return (own, any_key(caller.force_id))
-
     def json(self) -> str:
         return (
             f'{{"events":[{",".join(self.events)}],"cursor":{json.dumps(self.cursor)},"more":{json.dumps(self.more)}}}'
@@ -63,11 +52,35 @@ def can_sync(caller: Caller) -> bool:
     return caller.kind == "victim" or (caller.kind == "officer" and caller.role != "admin")
 
 
-def _scope(caller: Caller) -> sa.ColumnElement[bool]:
-    in_force = event.c.force_id == caller.force_id
+def _page_query(scope: sa.ColumnElement[bool] | None) -> sa.Select[tuple[int, uuid.UUID, str, str]]:
+    in_force = event.c.force_id == sa.bindparam("force_id")
+    return (
+        sa.select(event.c.seq, event.c.case_id, event.c.kind, event.c.payload)
+        .where(in_force if scope is None else sa.and_(in_force, scope), event.c.seq > sa.bindparam("since"))
+        .order_by(event.c.seq)
+        .limit(sa.bindparam("limit"))
+    )
+
+
+def _own_cases(column: sa.Column[uuid.UUID]) -> sa.ColumnElement[bool]:
+    return event.c.case_id.in_(
+        sa.select(case.c.id).where(case.c.force_id == sa.bindparam("force_id"), column == sa.bindparam("person"))
+    )
+
+
+# Built once: the same rules as ``cases.visible_to`` (victims their cases, officers their
+# caseload, supervisors the force), written as fixed statements because polls are frequent.
+_PAGES = {
+    "victim": _page_query(_own_cases(case.c.victim_id)),
+    "officer": _page_query(_own_cases(case.c.officer_id)),
+    "supervisor": _page_query(None),
+}
+
+
+def _page_for(caller: Caller) -> sa.Select[tuple[int, uuid.UUID, str, str]]:
     if caller.sees_whole_force:
-        return in_force
-    return sa.and_(in_force, event.c.case_id.in_(sa.select(case.c.id).where(visible_to(caller))))
+        return _PAGES["supervisor"]
+    return _PAGES["victim" if caller.kind == "victim" else "officer"]
 
 
 def read(conn: Connection, ctx: Context, request: RequestInfo, since: int) -> Page:
@@ -79,10 +92,7 @@ def read(conn: Connection, ctx: Context, request: RequestInfo, since: int) -> Pa
     # holds everything up to it for this caller can move their cursor all the way there.
     head: int = conn.execute(_head, {"force_id": caller.force_id}).scalar_one()
     rows = conn.execute(
-        sa.select(event.c.seq, event.c.case_id, event.c.kind, event.c.payload)
-        .where(_scope(caller), event.c.seq > since)
-        .order_by(event.c.seq)
-        .limit(limit + 1)
+        _page_for(caller), {"force_id": caller.force_id, "person": caller.id, "since": since, "limit": limit + 1}
     ).all()
     more = len(rows) > limit
     rows = rows[:limit]
