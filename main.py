@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 import flet as ft
 
-from app.bootstrap import open_desktop_data, open_session_data
+from app.bootstrap import LocalData, open_desktop_data, open_session_data
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 
@@ -18,9 +18,24 @@ DEFAULT_SERVER = "http://127.0.0.1:8000"
 def placeholder(server_url: str, *, web: bool) -> Callable[[ft.Page], None]:
     def main(page: ft.Page) -> None:
         page.title = "Victim's Portal"
-        local = open_session_data() if web else open_desktop_data()
+
+        def open_local() -> LocalData:
+            return open_session_data() if web else open_desktop_data()
+
+        local = open_local()
         if web:
             page.on_close = lambda _: local.end()  # the session has expired: delete its store
+        status = ft.Text(local.about if local.error is None else str(local.error))
+
+        def reset_device(_: ft.Event[ft.Button]) -> None:
+            nonlocal local
+            local.reset()
+            local = open_local()
+            status.value = local.about if local.error is None else str(local.error)
+            reset.visible = local.error is not None
+            page.update()
+
+        reset = ft.Button("Reset this device", on_click=reset_device, visible=local.error is not None)
         page.add(
             ft.SafeArea(
                 ft.Column(
@@ -29,7 +44,8 @@ def placeholder(server_url: str, *, web: bool) -> Callable[[ft.Page], None]:
                         ft.Text("The app's screens are on their way. This copy talks to:"),
                         ft.Text(server_url, selectable=True),
                         ft.Text("In an emergency call 999. To talk to the police otherwise, call 101."),
-                        ft.Text(local.about if local.error is None else str(local.error)),
+                        status,
+                        reset,
                     ]
                 )
             )
