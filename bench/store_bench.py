@@ -107,7 +107,7 @@ def main() -> None:
                     key = provider.load()
                     t1 = time.perf_counter()
                     assert key is not None
-                    reopened = open_device_store(folder, provider)
+                    reopened = open_device_store(folder, MemoryKeyProvider(key))  # the key is in hand now
                     t2 = time.perf_counter()
                     home(reopened)
                     t3 = time.perf_counter()
