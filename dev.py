@@ -68,16 +68,17 @@ def ensure_postgres() -> None:
             time.sleep(1)
 
 
-SYSTEM_PACKAGES = {"gnome-keyring-daemon": "gnome-keyring", "dbus-run-session": "dbus"}
+# The tests use a real OS keyring (gnome-keyring over D-Bus) and a real browser (Chromium).
+SYSTEM_PACKAGES = {"gnome-keyring-daemon": "gnome-keyring", "dbus-run-session": "dbus", "chromium": "chromium"}
 
 
 def ensure_system_packages() -> None:
-    """The tests use a real OS keyring (gnome-keyring over D-Bus); install it where we can."""
+    """Install what the tests need from the system's packages, where we can."""
     missing = [package for command, package in SYSTEM_PACKAGES.items() if shutil.which(command) is None]
     if not missing:
         return
     if shutil.which("apt-get") is None or os.geteuid() != 0:
-        say(f"please install {' '.join(missing)} (the keyring tests need them)")
+        say(f"please install {' '.join(missing)} (the keyring and browser tests need them)")
         return
     say(f"installing {' '.join(missing)}")
     quiet = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
