@@ -130,3 +130,24 @@ async def test_signing_out_on_one_worker_ends_the_token_on_the_others(seeded: Se
                     break
                 await asyncio.sleep(0.1)
     assert status == 401
+
+
+async def test_the_same_send_to_two_workers_at_once_is_stored_once(seeded: Seeded) -> None:
+    victim = seeded.victim
+    msg_id = "2f0d54f4-4c59-4b52-9a3a-7c1f3f9e0a11"
+    with server(seeded.env) as first, server(seeded.env) as second:
+        async with httpx.AsyncClient(timeout=20) as client:
+            replies = await asyncio.gather(
+                *(
+                    client.put(
+                        f"{(first, second)[n % 2]}/cases/{victim.case_id}/messages/{msg_id}",
+                        json={"body": "Sent twice by a flaky network"},
+                        headers=victim.auth,
+                    )
+                    for n in range(20)
+                )
+            )
+            history = await client.get(f"{first}/cases/{victim.case_id}/messages", headers=victim.auth)
+    assert sorted(r.status_code for r in replies) == [200] * 19 + [201]
+    assert len({r.json()["seq"] for r in replies}) == 1
+    assert [m["body"] for m in history.json()] == ["Sent twice by a flaky network"]
