@@ -60,3 +60,8 @@ def test_the_app_bundle_leaves_out_the_server_and_tests() -> None:
     excluded = config["tool"]["flet"]["app"]["exclude"]
     assert "sync/server" in excluded
     assert "tests" in excluded
+
+
+def test_the_sync_engine_core_does_no_io() -> None:
+    forbidden = {"flet", "httpx", "sqlalchemy", "sqlite3", "sqlcipher3", "psycopg", "fastapi", "asyncio", "socket"}
+    assert not {top(n) for n in imports(ROOT / "sync" / "engine.py")} & forbidden

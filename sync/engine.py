@@ -1,0 +1,225 @@
+"""The sync engine, sans I/O: it decides which request to make and what a response changes.
+
+It never touches a socket, a clock or the store: the runner asks it for the next request,
+performs it, hands back the response, and applies the returned ``Changes`` to the store in
+one transaction. So every edge case (a refusal, a replay, a dropped connection, a
+``Retry-After``) is a plain unit test.
+
+    engine.pull(cursor, long_poll=...)         -> HttpRequest   GET /v1/sync
+    engine.receive_pull(response, now)         -> Changes       cases, updates, messages, cursor
+    engine.send(item)                          -> HttpRequest   PUT message / POST update request / POST read
+    engine.receive_send(item, response, now)   -> Changes       the server's copy, or why it failed
+    engine.network_failed(now, retry_after)    -> seconds       back-off with full jitter, capped
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import TypeAdapter, ValidationError
+
+from app.domain import Case, Message, MessageState, OfficerContact, OutboxItem, Update
+from sync import protocol
+
+LONG_POLL_SECONDS = 25
+BACKOFF_CAP_SECONDS = 60.0
+BACKOFF_BASE_SECONDS = 1.0
+
+ConnectionState = Literal["online", "offline", "syncing"]
+_PAGE = TypeAdapter(protocol.SyncPublic)
+_MESSAGE = TypeAdapter(protocol.MessagePublic)
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    method: Literal["GET", "PUT", "POST"]
+    path: str
+    params: dict[str, str] = field(default_factory=dict)
+    body: dict[str, Any] | None = None
+    timeout: float = 30.0
+    outbox_id: str | None = None
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    status: int
+    body: Any = None
+    retry_after: float | None = None
+
+
+@dataclass
+class Changes:
+    """What a response changes on the device, applied by the runner in one store transaction."""
+
+    cases: list[Case] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    cursor: str | None = None
+    remove_outbox: list[str] = field(default_factory=list)
+    put_outbox: list[OutboxItem] = field(default_factory=list)
+    message_states: list[tuple[str, MessageState, str | None]] = field(default_factory=list)
+    more: bool = False  # the server holds more: pull again at once
+    signed_out: bool = False  # the server no longer knows this device: sign in again
+
+
+class SyncEngine:
+    def __init__(self, *, rng: random.Random | None = None) -> None:
+        self.state: ConnectionState = "syncing"
+        self.last_synced_at: datetime | None = None
+        self.failures = 0
+        self._rng = rng or random.Random()
+
+    # ------------------------------------------------------------------ pulling
+
+    def pull(self, cursor: str | None, *, long_poll: bool) -> HttpRequest:
+        params = {"timeout": str(LONG_POLL_SECONDS if long_poll else 0)}
+        if cursor:
+            params["since"] = cursor
+        wait = LONG_POLL_SECONDS + 10 if long_poll else 30
+        return HttpRequest("GET", f"{protocol.API_PREFIX}/sync", params, timeout=wait)
+
+    def receive_pull(self, response: HttpResponse, now: datetime) -> Changes:
+        if response.status == 401:
+            return Changes(signed_out=True)
+        if response.status != 200:
+            raise ServerTrouble(response.status, response.retry_after)
+        try:
+            page = _PAGE.validate_python(response.body)
+        except ValidationError as exc:
+            raise ServerTrouble(response.status, None) from exc
+        changes = Changes(cursor=page.cursor, more=page.more)
+        for event in page.events:
+            if isinstance(event, protocol.CaseEvent):
+                changes.cases.append(case_from_wire(event.case))
+            elif isinstance(event, protocol.UpdateEvent):
+                changes.updates.append(update_from_wire(event.update))
+            elif isinstance(event, protocol.MessageEvent):
+                changes.messages.append(message_from_wire(event.message))
+        self._succeeded(now)
+        return changes
+
+    # ------------------------------------------------------------------ sending
+
+    def send(self, item: OutboxItem) -> HttpRequest:
+        base = f"{protocol.API_PREFIX}/cases/{item.case_id}"
+        if item.kind == "message":
+            return HttpRequest("PUT", f"{base}/messages/{item.id}", body={"body": item.body}, outbox_id=item.id)
+        if item.kind == "update_request":
+            return HttpRequest("POST", f"{base}/update-requests", body={"note": item.body}, outbox_id=item.id)
+        return HttpRequest("POST", f"{base}/read", body={"up_to_seq": item.up_to_seq}, outbox_id=item.id)
+
+    def receive_send(self, item: OutboxItem, response: HttpResponse, now: datetime) -> Changes:
+        """2xx: done (a message is replaced by the server's copy). 408, 429 and 5xx: try again.
+        Any other 4xx: given up on, with the server's reason in plain words."""
+        if response.status == 401:
+            return Changes(signed_out=True)
+        if 200 <= response.status < 300:
+            self._succeeded(now)
+            changes = Changes(remove_outbox=[item.id])
+            if item.kind == "message":
+                changes.messages.append(message_from_wire(_MESSAGE.validate_python(response.body)))
+            return changes
+        if response.status in (408, 429) or response.status >= 500:
+            raise ServerTrouble(response.status, response.retry_after)
+        reason = _reason(response.body)
+        changes = Changes(put_outbox=[replace(item, failed=reason, attempts=item.attempts + 1)])
+        if item.kind == "message":
+            changes.message_states.append((item.id, "failed", reason))
+        return changes
+
+    # ------------------------------------------------------------------ connection
+
+    def network_failed(self, now: datetime, retry_after: float | None = None) -> float:
+        """Seconds to wait before trying again: full jitter, capped, never before Retry-After."""
+        del now
+        self.failures += 1
+        self.state = "offline"
+        ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (self.failures - 1))
+        wait = self._rng.uniform(0, ceiling)
+        return max(wait, retry_after or 0.0)
+
+    def network_back(self) -> None:
+        """The network returned or the person pulled to refresh: try at once."""
+        self.failures = 0
+        self.state = "syncing"
+
+    def _succeeded(self, now: datetime) -> None:
+        self.failures = 0
+        self.state = "online"
+        self.last_synced_at = now
+
+
+class ServerTrouble(Exception):
+    """The server could not answer now (5xx, 408, 429, or nonsense): retry after a back-off."""
+
+    def __init__(self, status: int, retry_after: float | None) -> None:
+        super().__init__(f"server answered {status}")
+        self.status = status
+        self.retry_after = retry_after
+
+
+def _reason(body: Any) -> str:
+    try:
+        return str(body["error"]["message"])
+    except (KeyError, TypeError):
+        return "The police system did not accept this. Please try again later."
+
+
+# ---------------------------------------------------------------------- wire to domain
+
+
+def case_from_wire(case: protocol.CasePublic) -> Case:
+    officer = case.officer
+    return Case(
+        id=str(case.id),
+        crime_reference=case.crime_reference,
+        crime_type=case.crime_type,
+        status=case.status.value,
+        summary=case.summary,
+        reported_on=case.reported_on,
+        officer=OfficerContact(str(officer.id), officer.name, officer.collar_number, officer.phone, officer.email),
+        next_update_due=case.next_update_due,
+        closed_outcome=case.closed_outcome.value if case.closed_outcome else None,
+        open_update_requests=len(case.open_update_requests),
+        victim_read_seq=case.victim_read_seq,
+        officer_read_seq=case.officer_read_seq,
+        updated_at=case.updated_at,
+    )
+
+
+def update_from_wire(update: protocol.CaseUpdatePublic) -> Update:
+    return Update(
+        id=str(update.id),
+        case_id=str(update.case_id),
+        seq=update.seq,
+        text=update.text,
+        author_name=update.author_name,
+        created_at=update.created_at,
+        status_from=update.status_from.value if update.status_from else None,
+        status_to=update.status_to.value if update.status_to else None,
+    )
+
+
+def message_from_wire(message: protocol.MessagePublic) -> Message:
+    return Message(
+        client_msg_id=str(message.client_msg_id),
+        case_id=str(message.case_id),
+        author_kind=message.author_kind.value,
+        author_name=message.author_name,
+        body=message.body,
+        created_at=message.created_at,
+        seq=message.seq,
+        state="sent",
+        read_at=message.read_at,
+    )
+
+
+def shown_state(message: Message, case: Case, *, me: Literal["victim", "officer"]) -> MessageState:
+    """What a message of mine shows: Sending, Sent, Read (the other side has read up to it), or failed."""
+    if message.state in ("sending", "failed") or message.seq is None:
+        return message.state
+    theirs_read = case.officer_read_seq if me == "victim" else case.victim_read_seq
+    return "read" if theirs_read >= message.seq else "sent"
