@@ -15,7 +15,8 @@ import sqlalchemy as sa
 
 from sync.server.migrate import upgrade
 from sync.server.models import metadata
-from tests.support import Api, FakeClock, open_api
+from tests.liveserver import Seeded
+from tests.support import Api, FakeClock, open_api, settings_for
 
 PG_ADMIN = os.environ.get("PORTAL_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -73,3 +74,19 @@ def clock() -> FakeClock:
 async def api(database_url: str, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Api]:
     async with open_api(database_url, tmp_path, clock) as opened:
         yield opened
+
+
+@pytest.fixture
+async def seeded(database_url: str, tmp_path: Path) -> Seeded:
+    async with open_api(database_url, tmp_path, FakeClock()) as api:
+        api.create_force("tvp", "Thames Valley Police")
+        officer = await api.add_officer("tvp", "pc1")
+        victim = await api.victim_with_case(officer)
+    settings = settings_for(database_url, tmp_path)
+    env = {
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_SECRET_KEY": settings.secret_key.get_secret_value(),
+        "PORTAL_NOTIFY_FILE": str(settings.notify_file),
+        "PORTAL_CALLER_CACHE_SECONDS": "1",
+    }
+    return Seeded(env, officer, victim)

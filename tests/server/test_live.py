@@ -4,81 +4,11 @@ long-polls wake within a second of a send, whichever worker stored it."""
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
-import pytest
 
-from tests.support import FakeClock, Officer, Victim, open_api, settings_for
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def server(env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sync.server.cli", "run", "--port", str(port), "--no-migrate"],
-        env={**os.environ, **env, "PORTAL_LOG_LEVEL": "warning"},
-        cwd=ROOT,
-    )
-    url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("the server did not start")
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@dataclass
-class Seeded:
-    env: dict[str, str]
-    officer: Officer
-    victim: Victim
-
-
-@pytest.fixture
-async def seeded(database_url: str, tmp_path: Path) -> Seeded:
-    async with open_api(database_url, tmp_path, FakeClock()) as api:
-        api.create_force("tvp", "Thames Valley Police")
-        officer = await api.add_officer("tvp", "pc1")
-        victim = await api.victim_with_case(officer)
-    settings = settings_for(database_url, tmp_path)
-    env = {
-        "PORTAL_DATABASE_URL": database_url,
-        "PORTAL_SECRET_KEY": settings.secret_key.get_secret_value(),
-        "PORTAL_NOTIFY_FILE": str(settings.notify_file),
-        "PORTAL_CALLER_CACHE_SECONDS": "1",
-    }
-    return Seeded(env, officer, victim)
+from tests.liveserver import Seeded, server
 
 
 async def _reply_reaches_long_poll(poll_url: str, send_url: str, seeded: Seeded) -> float:

@@ -1,0 +1,74 @@
+"""Real backend processes on 127.0.0.1 for tests that need the network: started, waited for,
+and stopped by their own process id."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tests.support import Officer, Victim
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sync.server.cli", "run", "--port", str(port), "--no-migrate"],
+        env={**os.environ, **env, "PORTAL_LOG_LEVEL": "warning"},
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            stop(process)
+            raise RuntimeError("the server did not start")
+        time.sleep(0.1)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def server(env: dict[str, str], port: int | None = None) -> Iterator[str]:
+    """A backend on 127.0.0.1; yields its /v1 address."""
+    port = port or free_port()
+    process = start(env, port)
+    try:
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        stop(process)
+
+
+@dataclass
+class Seeded:
+    """A database with a force, an officer and a signed-in victim, and the server settings for it."""
+
+    env: dict[str, str]
+    officer: Officer
+    victim: Victim
