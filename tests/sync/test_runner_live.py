@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import httpx
@@ -19,7 +19,7 @@ from tests.liveserver import Seeded, free_port, server, start, stop
 from tests.support import bearer
 
 
-async def eventually(check, seconds: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+async def eventually(check: Callable[[], bool], seconds: float = 20.0) -> None:
     deadline = time.monotonic() + seconds
     while not check():
         assert time.monotonic() < deadline, "it never happened"
