@@ -4,6 +4,9 @@ arrives exactly once, in the order written, whatever happens to the server or th
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -15,7 +18,7 @@ from app.store.device import open_device_store
 from app.store.keys import MemoryKeyProvider
 from app.store.sql import SqlStore
 from sync.runner import SyncRunner
-from tests.liveserver import Seeded, free_port, server, start, stop
+from tests.liveserver import ROOT, Seeded, free_port, server, start, stop
 from tests.support import bearer
 
 
@@ -164,3 +167,62 @@ async def test_a_reply_lost_after_the_server_stored_the_message_does_not_duplica
         listener.close()
         stop(process)
     assert [m.body for m in store.messages(case_id)] == ["one", "two", "three"]
+
+
+def write_offline_then_get_killed(folder: Path, key: bytes, base: str, seeded: Seeded, *, count: int) -> None:
+    """A real client process writes messages while the server is down, and is killed with them
+    all still in its outbox."""
+    client = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("client_app.py")), str(folder), key.hex(), base,
+         seeded.victim.token, seeded.victim.case_id, str(count)],
+        cwd=ROOT, stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert client.stdout is not None
+    with client.stdout:
+        assert client.stdout.readline().strip() == b"written"
+        client.kill()
+        client.wait()
+
+
+async def test_a_client_killed_with_a_full_outbox_sends_it_once_when_started_again(
+    seeded: Seeded, tmp_path: Path
+) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    key = MemoryKeyProvider().load() or bytes(range(32))
+    folder = tmp_path / "killed-client"
+    write_offline_then_get_killed(folder, key, base, seeded, count=8)
+
+    process = start(seeded.env, port)
+    store = open_device_store(folder, MemoryKeyProvider(key))
+    runner = SyncRunner(store, base, seeded.victim.token)
+    try:
+        assert len(store.outbox()) == 8
+        runner.start()
+        await eventually(lambda: store.outbox() == [])
+        assert server_bodies(base, seeded) == [f"offline {n}" for n in range(8)]
+    finally:
+        await runner.stop()
+        store.close()
+        stop(process)
+
+
+async def test_a_new_device_rebuilds_everything_from_the_server(seeded: Seeded, tmp_path: Path) -> None:
+    with server(seeded.env) as api_url:
+        base = api_url.removesuffix("/v1")
+        first = open_device_store(tmp_path / "first", MemoryKeyProvider())
+        writer = SyncRunner(first, base, seeded.victim.token)
+        for n in range(5):
+            writer.write_message(seeded.victim.case_id, f"from the first phone {n}", "Alex Morgan")
+        await writer.send_all()
+        await writer.stop()
+        first.close()
+
+        second = open_device_store(tmp_path / "second", MemoryKeyProvider())
+        reader = SyncRunner(second, base, seeded.victim.token)
+        await reader.pull_all()
+        await reader.stop()
+    assert [c.id for c in second.cases()] == [seeded.victim.case_id]
+    assert [m.body for m in second.messages(seeded.victim.case_id)] == [f"from the first phone {n}" for n in range(5)]
+    assert second.cursor() is not None
+    second.close()
