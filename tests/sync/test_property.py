@@ -1,0 +1,119 @@
+"""Property: whatever happens — sends, the network going and coming, the client dying, the
+server restarting — once things settle, the server holds exactly the client's messages, once
+each, in the order they were written."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.store.device import open_device_store
+from app.store.keys import MemoryKeyProvider
+from sync.runner import SyncRunner
+from tests.liveserver import Seeded, free_port, start, stop
+from tests.sync.test_runner_live import eventually, server_bodies
+
+
+class Switch:
+    """A proxy in front of the server whose network can be cut and restored."""
+
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.online = True
+        self._open: set[asyncio.StreamWriter] = set()
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if not self.online:
+            writer.transport.abort()
+            return
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+        except OSError:
+            writer.transport.abort()
+            return
+        self._open.update((writer, up_writer))
+
+        async def pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            finally:
+                sink.close()
+
+        await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer), return_exceptions=True)
+        self._open.difference_update((writer, up_writer))
+
+    def cut(self) -> None:
+        self.online = False
+        for writer in list(self._open):
+            writer.transport.abort()
+        self._open.clear()
+
+
+STEPS = st.lists(
+    st.sampled_from(["send", "send", "send", "offline", "online", "kill client", "restart server"]),
+    min_size=4,
+    max_size=10,
+)
+RUN = itertools.count()
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=STEPS)
+async def test_the_server_ends_with_the_clients_messages_in_order(
+    seeded: Seeded, tmp_path: Path, steps: list[str]
+) -> None:
+    run = next(RUN)
+    server_port = free_port()
+    process = start(seeded.env, server_port)
+    switch = Switch(server_port)
+    listener = await asyncio.start_server(switch.handle, "127.0.0.1", 0)
+    base = f"http://127.0.0.1:{listener.sockets[0].getsockname()[1]}"
+    key = MemoryKeyProvider(bytes(range(32)))
+    folder = tmp_path / f"run-{run}"
+    store = open_device_store(folder, key)
+    runner = SyncRunner(store, base, seeded.victim.token)
+    runner.start()
+    written: list[str] = []
+    case_id = seeded.victim.case_id
+    try:
+        for n, step in enumerate(steps):
+            if step == "send":
+                body = f"run {run} message {n}"
+                runner.write_message(case_id, body, "Alex Morgan")
+                written.append(body)
+            elif step == "offline":
+                switch.cut()
+            elif step == "online":
+                switch.online = True
+                runner.refresh()
+            elif step == "kill client":
+                await runner.stop()  # no flush, no goodbye: the outbox stays as it is
+                store.close()
+                store = open_device_store(folder, key)
+                runner = SyncRunner(store, base, seeded.victim.token)
+                runner.start()
+            elif step == "restart server":
+                process.kill()
+                process.wait()
+                process = start(seeded.env, server_port)
+            await asyncio.sleep(0.05)
+
+        switch.online = True
+        runner.refresh()
+        await eventually(lambda: store.outbox() == [], 60)
+        mine = [b for b in server_bodies(f"http://127.0.0.1:{server_port}", seeded) if b.startswith(f"run {run} ")]
+        assert mine == written
+        await runner.pull_all()
+        local = [m.body for m in store.messages(case_id) if m.body.startswith(f"run {run} ")]
+        assert local == written
+    finally:
+        await runner.stop()
+        store.close()
+        listener.close()
+        stop(process)
