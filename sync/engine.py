@@ -61,6 +61,7 @@ class Changes:
     remove_outbox: list[str] = field(default_factory=list)
     put_outbox: list[OutboxItem] = field(default_factory=list)
     message_states: list[tuple[str, MessageState, str | None]] = field(default_factory=list)
+    read_marks: list[tuple[str, Literal["victim", "officer"], int]] = field(default_factory=list)
     more: bool = False  # the server holds more: pull again at once
     signed_out: bool = False  # the server no longer knows this device: sign in again
 
@@ -98,6 +99,11 @@ class SyncEngine:
                 changes.updates.append(update_from_wire(event.update))
             elif isinstance(event, protocol.MessageEvent):
                 changes.messages.append(message_from_wire(event.message))
+            elif isinstance(event, protocol.ReadEvent) and event.read.reader != protocol.AuthorKind.SYSTEM:
+                reader: Literal["victim", "officer"] = (
+                    "victim" if event.read.reader == protocol.AuthorKind.VICTIM else "officer"
+                )
+                changes.read_marks.append((str(event.case_id), reader, event.read.up_to_seq))
         self._succeeded(now)
         return changes
 
@@ -215,6 +221,13 @@ def message_from_wire(message: protocol.MessagePublic) -> Message:
         state="sent",
         read_at=message.read_at,
     )
+
+
+def with_read_mark(case: Case, reader: Literal["victim", "officer"], up_to_seq: int) -> Case:
+    """The case with one side's read position moved forward (never back)."""
+    if reader == "victim":
+        return replace(case, victim_read_seq=max(case.victim_read_seq, up_to_seq))
+    return replace(case, officer_read_seq=max(case.officer_read_seq, up_to_seq))
 
 
 def shown_state(message: Message, case: Case, *, me: Literal["victim", "officer"]) -> MessageState:

@@ -20,7 +20,7 @@ import httpx
 
 from app.domain import Message, OutboxItem
 from app.store.port import Store
-from sync.engine import Changes, HttpRequest, HttpResponse, ServerTrouble, SyncEngine
+from sync.engine import Changes, HttpRequest, HttpResponse, ServerTrouble, SyncEngine, with_read_mark
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +165,10 @@ class SyncRunner:
                 self.store.put_outbox_item(item)
             for client_id, state, error in changes.message_states:
                 self.store.set_message_state(client_id, state, error)
+            for case_id, reader, up_to_seq in changes.read_marks:
+                case = self.store.case(case_id)
+                if case is not None:
+                    self.store.put_cases([with_read_mark(case, reader, up_to_seq)])
             if changes.cursor is not None:
                 self.store.set_cursor(changes.cursor)
         self.on_change()

@@ -17,6 +17,7 @@ from sync.engine import (
     ServerTrouble,
     SyncEngine,
     shown_state,
+    with_read_mark,
 )
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
@@ -97,6 +98,7 @@ def test_a_page_becomes_records_and_a_new_cursor() -> None:
     assert [c.crime_reference for c in changes.cases] == ["43260012345"]
     assert changes.cases[0].officer.phone == "+441632960102"
     assert [m.seq for m in changes.messages] == [2]
+    assert changes.read_marks == [(CASE_ID, "officer", 2)]
     assert (changes.cursor, changes.more) == ("YzE6Mw", True)
     assert (engine.state, engine.last_synced_at) == ("online", NOW)
 
@@ -190,3 +192,13 @@ def test_the_state_a_message_shows() -> None:
     assert (
         shown_state(Message("m4", CASE_ID, "victim", "Alex", "hi", NOW, state="failed"), case, me="victim") == "failed"
     )
+
+
+def test_read_marks_only_move_forward() -> None:
+    case = Case(
+        CASE_ID, "4326", "Burglary", "investigating", "", date(2026, 11, 25), OfficerContact("o", "PC", "1", "", "")
+    )
+    read = with_read_mark(case, "officer", 7)
+    assert read.officer_read_seq == 7
+    assert with_read_mark(read, "officer", 3).officer_read_seq == 7
+    assert with_read_mark(read, "victim", 4).victim_read_seq == 4
