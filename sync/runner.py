@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
@@ -60,11 +60,13 @@ class SyncRunner:
 
     # ------------------------------------------------------------------ what the app calls
 
-    def write_message(self, case_id: str, body: str, author_name: str, author_kind: str = "victim") -> Message:
+    def write_message(
+        self, case_id: str, body: str, author_name: str, author_kind: Literal["victim", "officer"] = "victim"
+    ) -> Message:
         """Stores the message and its outbox entry together; it shows at once as Sending."""
         client_id = str(uuid.uuid4())
         now = self.clock()
-        message = Message(client_id, case_id, author_kind, author_name, body, now, state="sending")  # type: ignore[arg-type]
+        message = Message(client_id, case_id, author_kind, author_name, body, now, state="sending")
         with self.store.transaction():
             self.store.put_messages([message])
             self.store.enqueue(OutboxItem(client_id, "message", case_id, now, body=body))
