@@ -25,7 +25,7 @@ from app.store.device import open_device_store
 from app.store.keys import MemoryKeyProvider
 from app.store.memory import MemoryStore
 from bench.seed import seed
-from bench.server_throughput import free_port, start_server
+from bench.server_throughput import free_port, percentile, start_server
 from sync.protocol import MessageSend
 from sync.runner import SyncRunner
 from sync.server.context import Context, RequestInfo
@@ -100,11 +100,6 @@ async def history_sync(base: str, token: str, folder: Path) -> tuple[float, int]
     await runner.stop()
     store.close()
     return elapsed, count
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def main() -> None:
