@@ -1,0 +1,96 @@
+"""The facts the rights and support screens show, read from versioned data under ``assets/``.
+
+Each entry carries its source and the date it was last checked, so a force can review and
+change the wording without a release (and a Welsh translation can sit beside it).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+CONTENT = Path(__file__).resolve().parents[1] / "assets" / "content"
+
+
+@dataclass(frozen=True)
+class Sourced:
+    text: str
+    source: str
+    reviewed: date
+
+
+@dataclass(frozen=True)
+class Right:
+    number: int
+    title: str
+    source: str
+    reviewed: date
+    details: tuple[Sourced, ...] = ()
+
+
+@dataclass(frozen=True)
+class SupportService:
+    id: str
+    name: str
+    purpose: str
+    phone: str | None
+    website: str | None
+    source: str
+    reviewed: date
+
+
+@dataclass(frozen=True)
+class StatusWords:
+    title: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Content:
+    version: str
+    rights: tuple[Right, ...]
+    services: tuple[SupportService, ...]
+    statuses: dict[str, StatusWords]
+    outcomes: dict[str, str]
+
+    def status(self, code: str) -> StatusWords:
+        return self.statuses.get(code, StatusWords(code.replace("_", " ").capitalize(), ""))
+
+
+def _right(raw: dict[str, Any]) -> Right:
+    details = tuple(Sourced(d["text"], d["source"], date.fromisoformat(d["reviewed"])) for d in raw.get("details", ()))
+    return Right(raw["number"], raw["title"], raw["source"], date.fromisoformat(raw["reviewed"]), details)
+
+
+def _service(raw: dict[str, Any]) -> SupportService:
+    phone = None if raw.get("phone_unconfirmed") else raw.get("phone")
+    return SupportService(
+        raw["id"],
+        raw["name"],
+        raw["for"],
+        phone,
+        raw.get("website"),
+        raw["source"],
+        date.fromisoformat(raw["reviewed"]),
+    )
+
+
+def parse(rights: dict[str, Any], services: dict[str, Any], words: dict[str, Any]) -> Content:
+    return Content(
+        version=max(rights["version"], services["version"], words["version"]),
+        rights=tuple(sorted((_right(r) for r in rights["rights"]), key=lambda r: r.number)),
+        services=tuple(_service(s) for s in services["services"]),
+        statuses={code: StatusWords(v["title"], v["explanation"]) for code, v in words["statuses"].items()},
+        outcomes=dict(words["outcomes"]),
+    )
+
+
+def load(folder: Path = CONTENT) -> Content:
+    def read(name: str) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((folder / name).read_text(encoding="utf-8"))
+        return data
+
+    return parse(read("victims-code.json"), read("support-services.json"), read("status-words.json"))
