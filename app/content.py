@@ -43,6 +43,14 @@ class SupportService:
 
 
 @dataclass(frozen=True)
+class ServiceList:
+    """A list of support services and the date-version it carries ('2026-11-28')."""
+
+    version: str
+    services: tuple[SupportService, ...]
+
+
+@dataclass(frozen=True)
 class StatusWords:
     title: str
     explanation: str
@@ -52,7 +60,7 @@ class StatusWords:
 class Content:
     version: str
     rights: tuple[Right, ...]
-    services: tuple[SupportService, ...]
+    services: ServiceList
     statuses: dict[str, StatusWords]
     outcomes: dict[str, str]
 
@@ -82,7 +90,7 @@ def parse(rights: dict[str, Any], services: dict[str, Any], words: dict[str, Any
     return Content(
         version=max(rights["version"], services["version"], words["version"]),
         rights=tuple(sorted((_right(r) for r in rights["rights"]), key=lambda r: r.number)),
-        services=tuple(_service(s) for s in services["services"]),
+        services=ServiceList(services["version"], tuple(_service(s) for s in services["services"])),
         statuses={code: StatusWords(v["title"], v["explanation"]) for code, v in words["statuses"].items()},
         outcomes=dict(words["outcomes"]),
     )
@@ -94,3 +102,42 @@ def load(folder: Path = CONTENT) -> Content:
         return data
 
     return parse(read("victims-code.json"), read("support-services.json"), read("status-words.json"))
+
+
+def merge_services(
+    bundled: ServiceList, force: ServiceList | None
+) -> tuple[list[SupportService], list[SupportService]]:
+    """(the force's local services, the national ones). The force's list comes from the server:
+    where it names a service the app also ships, the newer list's entry is shown."""
+    if force is None:
+        return [], list(bundled.services)
+    force_newer = force.version > bundled.version
+    theirs = {s.id: s for s in force.services}
+    national = [theirs[s.id] if force_newer and s.id in theirs else s for s in bundled.services]
+    shipped = {s.id for s in bundled.services}
+    return [s for s in force.services if s.id not in shipped], national
+
+
+def service_list_to_json(services: ServiceList) -> str:
+    return json.dumps(
+        {
+            "version": services.version,
+            "services": [
+                {
+                    "id": s.id,
+                    "name": s.name,
+                    "for": s.purpose,
+                    "phone": s.phone,
+                    "website": s.website,
+                    "source": s.source,
+                    "reviewed": s.reviewed.isoformat(),
+                }
+                for s in services.services
+            ],
+        }
+    )
+
+
+def service_list_from_json(text: str) -> ServiceList:
+    raw = json.loads(text)
+    return ServiceList(raw["version"], tuple(_service(s) for s in raw["services"]))

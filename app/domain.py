@@ -12,6 +12,7 @@ from typing import Literal
 
 MessageState = Literal["sending", "sent", "read", "failed"]
 OutboxKind = Literal["message", "update_request", "read"]
+ContactChannel = Literal["sms", "email", "phone_call"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class OfficerContact:
     collar_number: str
     phone: str
     email: str
+    reply_within_hours: int = 48
+    away_message: str | None = None  # set while the officer is off duty
 
 
 @dataclass(frozen=True)
@@ -92,3 +95,30 @@ class OutboxItem:
     up_to_seq: int = 0  # for read marks
     attempts: int = 0
     failed: str | None = None  # why it was given up on, in plain words
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """An invitation redeemed: a 6-digit code is on its way to the victim."""
+
+    challenge_id: str
+    channel: Literal["sms", "email"]
+    sent_to: str  # partly hidden, e.g. '•••• ••• 789'
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class ContactPreferences:
+    """How the victim is willing to be contacted, and when: the officer sees it."""
+
+    channels: tuple[ContactChannel, ...] = ("sms",)
+    times: str = ""
+    voicemail_ok: bool = False
+
+
+def shown_state(message: Message, case: Case, *, me: Literal["victim", "officer"]) -> MessageState:
+    """What a message of mine shows: Sending, Sent, Read (the other side has read up to it), or failed."""
+    if message.state in ("sending", "failed") or message.seq is None:
+        return message.state
+    theirs_read = case.officer_read_seq if me == "victim" else case.victim_read_seq
+    return "read" if theirs_read >= message.seq else "sent"

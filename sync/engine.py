@@ -22,13 +22,13 @@ from typing import Any, Literal
 from pydantic import TypeAdapter, ValidationError
 
 from app.domain import Case, Message, MessageState, OfficerContact, OutboxItem, Update
+from app.ports import ConnectionState
 from sync import protocol
 
 LONG_POLL_SECONDS = 25
 BACKOFF_CAP_SECONDS = 60.0
 BACKOFF_BASE_SECONDS = 1.0
 
-ConnectionState = Literal["online", "offline", "syncing"]
 _PAGE = TypeAdapter(protocol.SyncPublic)
 _MESSAGE = TypeAdapter(protocol.MessagePublic)
 
@@ -186,7 +186,15 @@ def case_from_wire(case: protocol.CasePublic) -> Case:
         status=case.status.value,
         summary=case.summary,
         reported_on=case.reported_on,
-        officer=OfficerContact(str(officer.id), officer.name, officer.collar_number, officer.phone, officer.email),
+        officer=OfficerContact(
+            str(officer.id),
+            officer.name,
+            officer.collar_number,
+            officer.phone,
+            officer.email,
+            reply_within_hours=officer.reply_within_hours,
+            away_message=officer.away_message,
+        ),
         next_update_due=case.next_update_due,
         closed_outcome=case.closed_outcome.value if case.closed_outcome else None,
         open_update_requests=len(case.open_update_requests),
@@ -228,11 +236,3 @@ def with_read_mark(case: Case, reader: Literal["victim", "officer"], up_to_seq: 
     if reader == "victim":
         return replace(case, victim_read_seq=max(case.victim_read_seq, up_to_seq))
     return replace(case, officer_read_seq=max(case.officer_read_seq, up_to_seq))
-
-
-def shown_state(message: Message, case: Case, *, me: Literal["victim", "officer"]) -> MessageState:
-    """What a message of mine shows: Sending, Sent, Read (the other side has read up to it), or failed."""
-    if message.state in ("sending", "failed") or message.seq is None:
-        return message.state
-    theirs_read = case.officer_read_seq if me == "victim" else case.victim_read_seq
-    return "read" if theirs_read >= message.seq else "sent"

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import httpx
 
 from app.domain import Message, OutboxItem
+from app.ports import ConnectionState
 from app.store.port import Store
 from sync.engine import Changes, HttpRequest, HttpResponse, ServerTrouble, SyncEngine, with_read_mark
 
@@ -59,6 +60,14 @@ class SyncRunner:
         self.on_change: Callable[[], None] = lambda: None
 
     # ------------------------------------------------------------------ what the app calls
+
+    @property
+    def state(self) -> ConnectionState:
+        return self.engine.state
+
+    @property
+    def last_synced_at(self) -> datetime | None:
+        return self.engine.last_synced_at
 
     def write_message(
         self, case_id: str, body: str, author_name: str, author_kind: Literal["victim", "officer"] = "victim"

@@ -21,7 +21,7 @@ def test_all_twelve_rights_in_order_each_sourced_and_dated() -> None:
 
 
 def test_support_services_have_sources_and_no_unconfirmed_numbers() -> None:
-    services = {s.id: s for s in load().services}
+    services = {s.id: s for s in load().services.services}
     assert services["victim-support"].phone == "08 08 16 89 111"
     assert services["rape-crisis-247"].phone is None
     assert services["rape-crisis-247"].website == "https://247sexualabusesupport.org.uk"

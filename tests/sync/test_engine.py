@@ -9,14 +9,13 @@ from typing import Any
 
 import pytest
 
-from app.domain import Case, Message, OfficerContact, OutboxItem
+from app.domain import Case, Message, OfficerContact, OutboxItem, shown_state
 from sync.engine import (
     BACKOFF_CAP_SECONDS,
     LONG_POLL_SECONDS,
     HttpResponse,
     ServerTrouble,
     SyncEngine,
-    shown_state,
     with_read_mark,
 )
 

@@ -1,0 +1,425 @@
+"""The victim's app as state: which gate the person is at (signing in, locked, quick exit,
+their case), what the screens show, and what each button does.
+
+No Flet, no HTTP: the screens in ``views/`` read this and call its methods; the network is
+behind the ports in ``app/ports.py``. Every change calls the listeners, which is how the
+screens know to draw again (the sync runner calls in here when news arrives).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Literal
+
+from app.content import Content, ServiceList, SupportService, merge_services, service_list_from_json
+from app.content import service_list_to_json as _services_json
+from app.domain import Case, Challenge, ContactPreferences, Identity, Message, MessageState, Update, shown_state
+from app.lock import AppLock, PinResult, valid_pin
+from app.ports import AccountError, ConnectionState, Connector, SignIn, Sync
+from app.store.port import Store
+
+log = logging.getLogger(__name__)
+
+Phase = Literal["welcome", "code", "offer_pin", "locked", "exited", "ready"]
+_LOCAL_SERVICES = "support.local"
+_DEVICE_NAME = "Victim's Portal app"
+MAX_MESSAGE_CHARS = 4000
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ShownMessage:
+    message: Message
+    mine: bool
+    state: MessageState
+
+
+class Portal:
+    def __init__(
+        self,
+        store: Store,
+        content: Content,
+        *,
+        sign_in: SignIn,
+        connector: Connector,
+        wipe: Callable[[], Store],
+        clock: Callable[[], datetime] = utc_now,
+        device_description: str = "",
+    ) -> None:
+        self.store = store
+        self.device_description = device_description  # which store and key provider, for Settings
+        self.content = content
+        self._sign_in = sign_in
+        self._connector = connector
+        self._wipe = wipe
+        self.clock = clock
+        self._listeners: list[Callable[[], None]] = []
+        self.sync: Sync | None = None
+        self.challenge: Challenge | None = None
+        self.invitation = ""  # the link or code as typed, kept when something goes wrong
+        self.current_case_id: str | None = None
+        self.error = ""  # the last thing that went wrong, in plain words
+        self.notice = ""  # the last thing that went right ("Your message was sent")
+        self.busy = False
+        self._away_since: datetime | None = None
+        identity = store.identity()
+        if identity is None:
+            self.phase: Phase = "welcome"
+        else:
+            self.phase = "locked" if self.lock.enabled else "ready"
+
+    # ------------------------------------------------------------------ listening
+
+    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def changed(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    # ------------------------------------------------------------------ who is here
+
+    @property
+    def identity(self) -> Identity | None:
+        return self.store.identity()
+
+    @property
+    def lock(self) -> AppLock:
+        return AppLock(self.store, self._wipe_device)
+
+    def start(self) -> None:
+        """Begin syncing if someone is signed in (call from inside the running event loop)."""
+        identity = self.identity
+        if identity is None or self.sync is not None:
+            return
+        self.sync = self._connector.sync(identity)
+        self.sync.on_change = self._on_sync_change
+        self.sync.start()
+
+    async def stop(self) -> None:
+        if self.sync is not None:
+            sync, self.sync = self.sync, None
+            await sync.stop()
+
+    def _on_sync_change(self) -> None:
+        if self.sync is not None and self.sync.signed_out:
+            self.error = "You have been signed out. Please use your invitation link again, or call 101."
+        self.remember_synced()
+        self.changed()
+
+    # ------------------------------------------------------------------ signing in
+
+    async def redeem(self, token_or_link: str) -> None:
+        self.invitation = token_or_link
+        token = invitation_token(token_or_link)
+        if not token:
+            self._fail("Paste the link or the code from your invitation. It is at least 10 letters and numbers.")
+            return
+        await self._call(self._redeem(token))
+
+    async def _redeem(self, token: str) -> None:
+        self.challenge = await self._sign_in.redeem(token)
+        self.phase = "code"
+
+    async def verify(self, code: str) -> None:
+        code = "".join(code.split())
+        if self.challenge is None:
+            self.phase = "welcome"
+            self.changed()
+            return
+        if not (code.isdigit() and len(code) == 6):
+            self._fail("The code is 6 numbers. Please check the text or email and try again.")
+            return
+        await self._call(self._verify(self.challenge, code))
+
+    async def _verify(self, challenge: Challenge, code: str) -> None:
+        identity = await self._sign_in.verify(challenge, code, _DEVICE_NAME)
+        self.store.set_identity(identity)
+        self.challenge = None
+        self.invitation = ""
+        self.phase = "offer_pin"
+        self.start()
+
+    def start_again(self) -> None:
+        """'The code never came': back to the invitation, to ask for a new code."""
+        self.challenge = None
+        self.phase = "welcome"
+        self.error = ""
+        self.changed()
+
+    def choose_pin(self, pin: str, repeat: str, *, after_minutes: int = 0) -> None:
+        if not valid_pin(pin):
+            self._fail("A PIN is 4 to 8 numbers.")
+            return
+        if pin != repeat:
+            self._fail("The two PINs are different. Please type the same PIN twice.")
+            return
+        self.lock.set_pin(pin, after_minutes=after_minutes)
+        self.error = ""
+        self.notice = "Your PIN is set. The app will ask for it when you come back."
+        if self.phase == "offer_pin":
+            self.phase = "ready"
+        self.changed()
+
+    def skip_pin(self) -> None:
+        self.phase = "ready"
+        self.error = ""
+        self.changed()
+
+    def remove_pin(self) -> None:
+        self.lock.clear_pin()
+        self.notice = "The app no longer asks for a PIN."
+        self.changed()
+
+    # ------------------------------------------------------------------ safety
+
+    def quick_exit(self) -> None:
+        """Hide everything at once. Coming back needs the PIN, if there is one."""
+        if self.phase in ("ready", "locked", "offer_pin"):
+            self.phase = "exited"
+            self.error = self.notice = ""
+            self.changed()
+
+    def come_back(self) -> None:
+        if self.phase == "exited":
+            self.phase = "locked" if self.lock.enabled else "ready"
+            self.changed()
+
+    def unlock(self, pin: str) -> PinResult:
+        result = self.lock.check(pin)
+        if result.outcome == "unlocked":
+            self.phase = "ready"
+            self.error = ""
+        else:
+            self.error = result.message
+        self.changed()
+        return result
+
+    def to_background(self) -> None:
+        self._away_since = self.clock()
+        if self.sync is not None:
+            self.sync.set_foreground(False)
+
+    def to_foreground(self) -> None:
+        away_since, self._away_since = self._away_since, None
+        if self.sync is not None:
+            self.sync.set_foreground(True)
+        if self.phase == "ready" and self.lock.needs_pin(opening=False, away_since=away_since, now=self.clock()):
+            self.phase = "locked"
+        self.changed()
+
+    def _wipe_device(self) -> None:
+        self.store = self._wipe()
+        self.sync = None  # the runner's loop stops on its own once its token is gone
+        self.phase = "welcome"
+
+    async def sign_out_and_delete(self) -> None:
+        """Ends the token on the server (if it can be reached) and deletes everything here."""
+        identity = self.identity
+        if identity is not None:
+            try:
+                await self._connector.account(identity).sign_out()
+            except AccountError:
+                log.info("sign-out could not reach the server; deleting local data anyway")
+        await self.stop()
+        self.store = self._wipe()
+        self.phase = "welcome"
+        self.challenge = None
+        self.error = ""
+        self.notice = "Everything was deleted from this device."
+        self.changed()
+
+    # ------------------------------------------------------------------ what the screens show
+
+    @property
+    def connection(self) -> ConnectionState:
+        return self.sync.state if self.sync is not None else "offline"
+
+    @property
+    def last_synced_at(self) -> datetime | None:
+        if self.sync is not None and self.sync.last_synced_at is not None:
+            return self.sync.last_synced_at
+        stored = self.store.setting("sync.last_synced_at")
+        return datetime.fromisoformat(stored) if stored else None
+
+    def remember_synced(self) -> None:
+        """Keep the last sync time on the device, so the offline banner can say it after a restart."""
+        if self.sync is not None and self.sync.last_synced_at is not None:
+            self.store.set_setting("sync.last_synced_at", self.sync.last_synced_at.isoformat())
+
+    def cases(self) -> list[Case]:
+        return sorted(self.store.cases(), key=lambda c: (c.status == "closed", c.reported_on), reverse=False)
+
+    def case(self, case_id: str) -> Case | None:
+        return self.store.case(case_id)
+
+    def updates(self, case_id: str) -> list[Update]:
+        return self.store.updates(case_id)
+
+    def conversation(self, case_id: str) -> list[ShownMessage]:
+        case = self.store.case(case_id)
+        shown = []
+        for message in self.store.messages(case_id):
+            mine = message.author_kind == "victim"
+            state = shown_state(message, case, me="victim") if (mine and case is not None) else message.state
+            shown.append(ShownMessage(message, mine, state))
+        return shown
+
+    def unread_count(self, case_id: str) -> int:
+        case = self.store.case(case_id)
+        if case is None:
+            return 0
+        return sum(
+            1
+            for m in self.store.messages(case_id)
+            if m.author_kind != "victim" and m.seq is not None and m.seq > case.victim_read_seq
+        )
+
+    def support_services(self) -> tuple[list[SupportService], list[SupportService]]:
+        """(the force's local services, the national ones)."""
+        stored = self.store.setting(_LOCAL_SERVICES)
+        force: ServiceList | None = None
+        if stored:
+            try:
+                force = service_list_from_json(stored)
+            except (ValueError, KeyError, TypeError):
+                log.warning("the stored local support list does not read back; showing the bundled one")
+        return merge_services(self.content.services, force)
+
+    # ------------------------------------------------------------------ what the buttons do
+
+    def send_message(self, case_id: str, body: str) -> bool:
+        """True if the message was accepted for sending (it then shows at once as Sending)."""
+        body = body.strip()
+        if not body:
+            self._fail("Write your message first.")
+            return False
+        if len(body) > MAX_MESSAGE_CHARS:
+            self._fail(f"That message is too long: please keep it under {MAX_MESSAGE_CHARS} characters.")
+            return False
+        if self.sync is None or self.identity is None:
+            self._fail("You are not signed in on this device.")
+            return False
+        self.sync.write_message(case_id, body, self.identity.display_name)
+        self.error = ""
+        self.changed()
+        return True
+
+    def retry(self, message_id: str) -> None:
+        if self.sync is not None:
+            self.sync.retry(message_id)
+        self.changed()
+
+    def request_update(self, case_id: str, note: str = "") -> None:
+        if self.sync is None:
+            self._fail("You are not signed in on this device.")
+            return
+        self.sync.request_update(case_id, note.strip())
+        self.error = ""
+        self.notice = (
+            "You asked for an update. Your officer has been told; the reply will appear under Updates. "
+            "If you are offline it will be sent when you are back online."
+        )
+        self.changed()
+
+    def read_messages(self, case_id: str) -> None:
+        """The conversation is on screen: tell the officer it has been read, up to the newest."""
+        case = self.store.case(case_id)
+        if case is None or self.sync is None:
+            return
+        newest = max((m.seq or 0 for m in self.store.messages(case_id) if m.author_kind != "victim"), default=0)
+        if newest > case.victim_read_seq:
+            self.store.put_cases([replace(case, victim_read_seq=newest)])
+            self.sync.mark_read(case_id, newest)
+
+    def refresh(self) -> None:
+        if self.sync is not None:
+            self.sync.refresh()
+
+    def clear_messages(self) -> None:
+        self.error = self.notice = ""
+        self.changed()
+
+    # ------------------------------------------------------------------ talking to the account
+
+    async def load_contact_preferences(self) -> ContactPreferences | None:
+        identity = self.identity
+        if identity is None:
+            return None
+        try:
+            return await self._connector.account(identity).contact_preferences()
+        except AccountError as exc:
+            self._fail(str(exc))
+            return None
+
+    async def save_contact_preferences(self, preferences: ContactPreferences) -> bool:
+        identity = self.identity
+        if identity is None:
+            return False
+        if not preferences.channels:
+            self._fail("Choose at least one way your officer may contact you.")
+            return False
+        try:
+            await self._connector.account(identity).save_contact_preferences(preferences)
+        except AccountError as exc:
+            self._fail(str(exc))
+            return False
+        self.error = ""
+        self.notice = "Saved. Your officer will see how and when you would like to be contacted."
+        self.changed()
+        return True
+
+    async def fetch_local_services(self) -> None:
+        """The force's own support list; kept on the device so it shows offline too."""
+        identity = self.identity
+        if identity is None:
+            return
+        try:
+            services = await self._connector.account(identity).local_services()
+        except AccountError:
+            return  # the bundled or last-fetched list stays on screen
+        if services is not None:
+            self.store.set_setting(_LOCAL_SERVICES, _services_json(services))
+            self.changed()
+
+    # ------------------------------------------------------------------ plumbing
+
+    async def _call(self, work: Awaitable[None]) -> None:
+        self.busy = True
+        self.error = ""
+        self.changed()
+        try:
+            await work
+        except AccountError as exc:
+            self.error = str(exc)
+        finally:
+            self.busy = False
+            self.changed()
+
+    def _fail(self, message: str) -> None:
+        self.error = message
+        self.notice = ""
+        self.changed()
+
+
+def invitation_token(text: str) -> str:
+    """The token from a pasted invitation: the whole link (…/i/TOKEN) or the token alone."""
+    text = text.strip()
+    if "/i/" in text:
+        text = text.rsplit("/i/", 1)[1]
+    text = text.split("?", 1)[0].split("#", 1)[0].strip("/ ")
+    if len(text) < 10 or len(text) > 128 or not all(ch.isalnum() or ch in "-_" for ch in text):
+        return ""
+    return text

@@ -1,0 +1,212 @@
+"""The victim's app: the gate (sign in, lock, quick exit), then the router table of screens
+inside one shell (header with Quick exit, offline banner, navigation)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flet as ft
+
+from app import wording
+from app.portal import Portal
+from views import parts, theme
+from views.case import CaseHome, Home, Updates, focused_case
+from views.gates import EnterCode, Locked, Neutral, OfferPin, Welcome
+from views.messages import Messages
+from views.rights import Rights, Support
+from views.settings import Settings
+from views.state import PortalContext, use_portal
+
+TITLE = "Portal"  # the window title never says more: someone may glance at the screen
+SECTIONS = [
+    ("Case", ft.Icons.HOME_OUTLINED, ft.Icons.HOME, ""),
+    ("Updates", ft.Icons.HISTORY, ft.Icons.HISTORY, "updates"),
+    ("Messages", ft.Icons.CHAT_OUTLINED, ft.Icons.CHAT, "messages"),
+    ("Rights", ft.Icons.GAVEL_OUTLINED, ft.Icons.GAVEL, "/rights"),
+    ("Support", ft.Icons.SUPPORT_OUTLINED, ft.Icons.SUPPORT, "/support"),
+]
+
+
+def section_route(index: int, case_id: str | None) -> str:
+    target = SECTIONS[index][3]
+    if target.startswith("/"):
+        return target
+    if case_id is None:
+        return "/"
+    return f"/cases/{case_id}" + (f"/{target}" if target else "")
+
+
+def section_index(location: str) -> int:
+    if location.startswith("/rights"):
+        return 3
+    if location.startswith("/support"):
+        return 4
+    if location.endswith("/messages"):
+        return 2
+    if location.endswith("/updates"):
+        return 1
+    return 0
+
+
+@ft.component
+def Header() -> ft.Control:
+    portal = use_portal()
+    page = ft.context.page
+    return ft.Container(
+        ft.Row(
+            [
+                ft.Text("Victim's Portal", theme_style=ft.TextThemeStyle.TITLE_LARGE, expand=True),
+                ft.IconButton(ft.Icons.SETTINGS, tooltip="Settings", on_click=lambda: page.navigate("/settings")),
+                ft.FilledButton(
+                    "Quick exit",
+                    icon=ft.Icons.EXIT_TO_APP,
+                    bgcolor=theme.EXIT_BG,
+                    color=theme.EXIT_FG,
+                    tooltip="Hide this app now (Escape key)",
+                    on_click=lambda: portal.quick_exit(),
+                ),
+            ],
+            vertical_alignment=ft.CrossAxisAlignment.CENTER,
+        ),
+        padding=ft.Padding.symmetric(horizontal=12, vertical=8),
+        bgcolor=ft.Colors.SURFACE_CONTAINER,
+    )
+
+
+@ft.component
+def OfflineBanner() -> ft.Control:
+    portal = use_portal()
+    if portal.connection != "offline":
+        return ft.Container()
+    return ft.Semantics(
+        content=ft.Container(
+            ft.Row(
+                [
+                    ft.Icon(ft.Icons.CLOUD_OFF, color=theme.OFFLINE_FG),
+                    ft.Text(
+                        wording.offline_banner(portal.last_synced_at, portal.clock()),
+                        color=theme.OFFLINE_FG,
+                        expand=True,
+                    ),
+                    ft.TextButton(
+                        "Try again",
+                        style=ft.ButtonStyle(color=theme.OFFLINE_FG),
+                        on_click=lambda: portal.refresh(),
+                    ),
+                ],
+                vertical_alignment=ft.CrossAxisAlignment.CENTER,
+            ),
+            bgcolor=theme.OFFLINE_BG,
+            padding=ft.Padding.symmetric(horizontal=12, vertical=6),
+        ),
+        live_region=True,
+    )
+
+
+@ft.component
+def Shell() -> ft.Control:
+    """Every signed-in screen: header, banner, notices, the screen, navigation."""
+    portal = use_portal()
+    page = ft.context.page
+    location = ft.use_route_location()
+    outlet = ft.use_route_outlet()
+    case = focused_case(portal, ft.use_route_params())
+    case_id = case.id if case else portal.current_case_id
+    notices: list[ft.Control] = []
+    on_settings = location.startswith("/settings")
+    if portal.notice and not on_settings:
+        notices.append(parts.good_notice(portal.notice))
+    if portal.error and not on_settings and not location.endswith("/messages"):
+        notices.append(parts.error_notice(portal.error))
+    return ft.Column(
+        [
+            Header(),
+            OfflineBanner(),
+            *(
+                [ft.Container(ft.Column(notices), padding=ft.Padding.symmetric(horizontal=12, vertical=4))]
+                if notices
+                else []
+            ),
+            ft.Container(outlet, expand=True),
+            ft.NavigationBar(
+                destinations=[
+                    ft.NavigationBarDestination(icon=icon, selected_icon=selected, label=label)
+                    for label, icon, selected, _ in SECTIONS
+                ],
+                selected_index=section_index(location),
+                on_change=lambda e: _go(page, portal, section_route(int(e.control.selected_index), case_id)),
+            ),
+        ],
+        spacing=0,
+        expand=True,
+    )
+
+
+def _go(page: ft.Page, portal: Portal, route: str) -> None:
+    portal.clear_messages()
+    page.navigate(route)
+
+
+@ft.component
+def Gate() -> ft.Control:
+    """Which screen a person may see now: sign-in, the lock, the neutral page, or their case."""
+    portal = use_portal()
+    if portal.phase == "welcome":
+        return Welcome()
+    if portal.phase == "code":
+        return EnterCode()
+    if portal.phase == "offer_pin":
+        return OfferPin()
+    if portal.phase == "locked":
+        return Locked()
+    if portal.phase == "exited":
+        return Neutral()
+    return Shell()
+
+
+ROUTES = [
+    ft.Route(
+        component=Gate,
+        outlet=True,
+        children=[
+            ft.Route(index=True, component=Home),
+            ft.Route(path="i/:token", component=Home),
+            ft.Route(path="cases/:case_id", component=CaseHome),
+            ft.Route(path="cases/:case_id/updates", component=Updates),
+            ft.Route(path="cases/:case_id/messages", component=Messages),
+            ft.Route(path="rights", component=Rights),
+            ft.Route(path="support", component=Support),
+            ft.Route(path="settings", component=Settings),
+        ],
+    )
+]
+
+
+@ft.component
+def App(portal: Portal) -> ft.Control:
+    page = ft.context.page
+
+    def setup() -> None:
+        page.title = TITLE
+        theme.apply(page)
+        page.padding = 0
+
+        def on_key(e: ft.KeyboardEvent) -> None:
+            if e.key == "Escape":
+                portal.quick_exit()
+
+        def on_lifecycle(e: Any) -> None:
+            state = getattr(e, "state", None)
+            if state in (ft.AppLifecycleState.PAUSE, ft.AppLifecycleState.HIDE):
+                portal.to_background()
+            elif state in (ft.AppLifecycleState.RESUME, ft.AppLifecycleState.SHOW):
+                portal.to_foreground()
+
+        page.on_keyboard_event = on_key
+        page.on_app_lifecycle_state_change = on_lifecycle
+        portal.start()
+        page.update()
+
+    ft.use_effect(setup, [])
+    router: ft.Control = PortalContext(portal, lambda: ft.Router(ROUTES, not_found=Home))
+    return router

@@ -1,0 +1,188 @@
+"""Your case (home), the list of cases when there are several, and the updates timeline."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from app import wording
+from app.domain import Case
+from app.portal import Portal
+from views import parts
+from views.state import use_portal
+
+
+def focused_case(portal: Portal, params: dict[str, str]) -> Case | None:
+    """The case the screen is about: the one in the address, else the last one looked at, else the only one."""
+    for case_id in (params.get("case_id"), portal.current_case_id):
+        if case_id and (case := portal.case(case_id)) is not None:
+            return case
+    cases = portal.cases()
+    return cases[0] if len(cases) == 1 else None
+
+
+@ft.component
+def Home() -> ft.Control:
+    portal = use_portal()
+    cases = portal.cases()
+    if len(cases) == 1 or (portal.current_case_id and portal.case(portal.current_case_id)):
+        return CaseHome()
+    if not cases:
+        return parts.page_body(
+            parts.heading("Your case"),
+            ft.ProgressRing(width=24, height=24, semantics_label="Loading"),
+            parts.body("Fetching your case from the police system…"),
+            parts.emergency_line(),
+        )
+    return CaseList()
+
+
+@ft.component
+def CaseList() -> ft.Control:
+    portal = use_portal()
+
+    def open_case(case_id: str) -> None:
+        portal.current_case_id = case_id
+        ft.context.page.navigate(f"/cases/{case_id}")
+
+    tiles: list[ft.Control] = []
+    for case in portal.cases():
+        status = portal.content.status(case.status).title
+        tiles.append(
+            ft.Card(
+                ft.ListTile(
+                    title=ft.Text(f"{case.crime_type} — {case.crime_reference}"),
+                    subtitle=ft.Text(f"{status}. Reported {wording.short_day(case.reported_on)}."),
+                    trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
+                    on_click=lambda _, cid=case.id: open_case(cid),
+                )
+            )
+        )
+    return parts.page_body(parts.heading("Your cases"), parts.body("Choose a case to see its details."), *tiles)
+
+
+@ft.component
+def CaseHome() -> ft.Control:
+    portal = use_portal()
+    case = focused_case(portal, ft.use_route_params())
+    asking, set_asking = ft.use_state(False)
+    note, set_note = ft.use_state("")
+    if case is None:
+        return Home() if portal.cases() else parts.page_body(parts.heading("Your case"), parts.body("Loading…"))
+    portal.current_case_id = case.id
+    words = portal.content.status(case.status)
+    officer = case.officer
+    now = portal.clock()
+
+    async def copy_reference() -> None:
+        await ft.Clipboard().set(case.crime_reference)
+        portal.notice = f"Crime reference {case.crime_reference} copied."
+        portal.changed()
+
+    def send_request() -> None:
+        portal.request_update(case.id, note)
+        if not portal.error:
+            set_note("")
+            set_asking(False)
+
+    status_lines: list[ft.Control] = [parts.body(words.explanation)] if words.explanation else []
+    if case.closed_outcome:
+        status_lines.append(parts.body(portal.content.outcomes.get(case.closed_outcome, "")))
+
+    request_controls: list[ft.Control]
+    if asking:
+        request_controls = [
+            ft.TextField(
+                label="Anything you want to ask? (optional)",
+                value=note,
+                on_change=lambda e: set_note(e.control.value),
+                multiline=True,
+                min_lines=2,
+                max_length=1000,
+            ),
+            ft.Row(
+                [
+                    ft.FilledButton("Send request", on_click=lambda: send_request()),
+                    ft.TextButton("Cancel", on_click=lambda: set_asking(False)),
+                ],
+                wrap=True,
+            ),
+        ]
+    else:
+        request_controls = [
+            ft.FilledButton("Request an update", icon=ft.Icons.UPDATE, on_click=lambda: set_asking(True))
+        ]
+    if case.open_update_requests:
+        request_controls.insert(0, parts.small("You have asked for an update; your officer has been told."))
+
+    unread = portal.unread_count(case.id)
+    return parts.page_body(
+        parts.heading("Your case"),
+        parts.section(
+            parts.small("Crime reference"),
+            ft.Row(
+                [
+                    ft.Text(case.crime_reference, theme_style=ft.TextThemeStyle.TITLE_LARGE, selectable=True),
+                    ft.IconButton(ft.Icons.COPY, tooltip="Copy the crime reference", on_click=copy_reference),
+                ],
+                wrap=True,
+            ),
+            parts.body(f"{case.crime_type}, reported {wording.day(case.reported_on)}."),
+        ),
+        parts.section(
+            parts.subheading(words.title),
+            *status_lines,
+            parts.body(wording.next_update(case, now)),
+            *request_controls,
+        ),
+        parts.section(
+            parts.subheading("Your officer"),
+            parts.body(officer.name),
+            parts.small(f"Collar number {officer.collar_number}"),
+            ft.Row(
+                [
+                    ft.OutlinedButton(
+                        f"Call {officer.phone}", icon=ft.Icons.PHONE, url=wording.phone_link(officer.phone)
+                    ),
+                    ft.OutlinedButton(f"Email {officer.email}", icon=ft.Icons.EMAIL, url=f"mailto:{officer.email}"),
+                ],
+                wrap=True,
+            ),
+            parts.small(wording.reply_expectation(officer)),
+        ),
+        ft.Row(
+            [
+                ft.FilledButton(
+                    f"Messages ({unread} new)" if unread else "Messages",
+                    icon=ft.Icons.CHAT,
+                    on_click=lambda: ft.context.page.navigate(f"/cases/{case.id}/messages"),
+                ),
+                ft.OutlinedButton(
+                    "Updates",
+                    icon=ft.Icons.HISTORY,
+                    on_click=lambda: ft.context.page.navigate(f"/cases/{case.id}/updates"),
+                ),
+            ],
+            wrap=True,
+        ),
+        parts.emergency_line(),
+    )
+
+
+@ft.component
+def Updates() -> ft.Control:
+    portal = use_portal()
+    case = focused_case(portal, ft.use_route_params())
+    if case is None:
+        return Home()
+    now = portal.clock()
+    items: list[ft.Control] = []
+    for update in portal.updates(case.id):
+        lines: list[ft.Control] = [parts.small(f"{wording.when(update.created_at, now)} · {update.author_name}")]
+        if update.status_to and update.status_to != update.status_from:
+            lines.append(parts.subheading(portal.content.status(update.status_to).title))
+        if update.text:
+            lines.append(parts.body(update.text))
+        items.append(parts.section(*lines))
+    if not items:
+        items.append(parts.body("No updates yet. Your officer will add them here."))
+    return parts.page_body(parts.heading("Updates"), parts.small(f"Case {case.crime_reference}, newest first."), *items)

@@ -1,0 +1,97 @@
+"""The conversation with the officer: local echo, then Sent, Read, or 'Not sent — tap to retry'."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from app import wording
+from app.portal import MAX_MESSAGE_CHARS, ShownMessage
+from views import parts
+from views.case import Home, focused_case
+from views.state import use_portal
+
+
+def bubble(shown: ShownMessage, now_text: str, on_retry: object) -> ft.Control:
+    message = shown.message
+    label = wording.MESSAGE_STATE_LABELS[shown.state] if shown.mine else message.author_name
+    footer: ft.Control
+    if shown.mine and shown.state == "failed":
+        reason = f" ({message.error})" if message.error else ""
+        footer = ft.TextButton(f"{label}{reason}", icon=ft.Icons.REFRESH, on_click=on_retry)  # type: ignore[arg-type]
+    else:
+        footer = parts.small(f"{label} · {now_text}")
+    return ft.Row(
+        [
+            ft.Container(
+                ft.Column([ft.Text(message.body, selectable=True), footer], spacing=4, tight=True),
+                bgcolor=ft.Colors.PRIMARY_CONTAINER if shown.mine else ft.Colors.SURFACE_CONTAINER_HIGHEST,
+                padding=12,
+                border_radius=12,
+                margin=ft.Margin.only(left=40) if shown.mine else ft.Margin.only(right=40),
+                expand=True,
+            )
+        ],
+        alignment=ft.MainAxisAlignment.END if shown.mine else ft.MainAxisAlignment.START,
+    )
+
+
+@ft.component
+def Messages() -> ft.Control:
+    portal = use_portal()
+    case = focused_case(portal, ft.use_route_params())
+    draft, set_draft = ft.use_state("")
+    conversation = portal.conversation(case.id) if case else []
+    newest = max((m.message.seq or 0 for m in conversation), default=0)
+
+    def mark_read() -> None:
+        if case is not None:
+            portal.read_messages(case.id)
+
+    ft.use_effect(mark_read, [case.id if case else None, newest])
+    if case is None:
+        return Home()
+    now = portal.clock()
+
+    def send() -> None:
+        if portal.send_message(case.id, draft):
+            set_draft("")
+
+    officer = case.officer
+    bubbles = [
+        bubble(
+            shown,
+            wording.when(shown.message.created_at, now),
+            lambda _, mid=shown.message.client_msg_id: portal.retry(mid),
+        )
+        for shown in conversation
+    ]
+    if not bubbles:
+        bubbles.append(parts.body(f"No messages yet. You can write to {officer.name} below."))
+    return parts.page_body(
+        parts.heading("Messages"),
+        parts.small(
+            f"With {officer.name} about case {case.crime_reference}. "
+            "What you write here becomes part of the police record of your case."
+        ),
+        ft.Container(
+            ft.Text(wording.reply_expectation(officer)),
+            bgcolor=ft.Colors.TERTIARY_CONTAINER if officer.away_message else None,
+            padding=8 if officer.away_message else 0,
+            border_radius=8,
+        ),
+        *bubbles,
+        parts.error_notice(portal.error) if portal.error else ft.Container(),
+        ft.TextField(
+            label="Write a message",
+            value=draft,
+            on_change=lambda e: set_draft(e.control.value),
+            multiline=True,
+            min_lines=2,
+            max_lines=8,
+            max_length=MAX_MESSAGE_CHARS,
+        ),
+        ft.Row(
+            [ft.FilledButton("Send", icon=ft.Icons.SEND, on_click=lambda: send())], alignment=ft.MainAxisAlignment.END
+        ),
+        parts.small("Messages are not watched all the time. In an emergency call 999."),
+    )

@@ -1,0 +1,91 @@
+"""Small pieces every screen uses: headings, notices, the card a section sits in."""
+
+from __future__ import annotations
+
+import flet as ft
+
+
+def heading(text: str) -> ft.Control:
+    return ft.Semantics(
+        content=ft.Text(text, theme_style=ft.TextThemeStyle.HEADLINE_SMALL, weight=ft.FontWeight.W_600),
+        header=True,
+        heading_level=1,
+    )
+
+
+def subheading(text: str) -> ft.Control:
+    return ft.Semantics(
+        content=ft.Text(text, theme_style=ft.TextThemeStyle.TITLE_MEDIUM, weight=ft.FontWeight.W_600),
+        header=True,
+        heading_level=2,
+    )
+
+
+def body(text: str, *, selectable: bool = False) -> ft.Text:
+    return ft.Text(text, theme_style=ft.TextThemeStyle.BODY_LARGE, selectable=selectable)
+
+
+def small(text: str) -> ft.Text:
+    return ft.Text(text, theme_style=ft.TextThemeStyle.BODY_MEDIUM, color=ft.Colors.ON_SURFACE_VARIANT)
+
+
+def section(*controls: ft.Control) -> ft.Control:
+    return ft.Card(
+        ft.Container(ft.Column(list(controls), spacing=8), padding=16),
+        margin=ft.Margin.only(bottom=12),
+    )
+
+
+def error_notice(text: str) -> ft.Control:
+    """What went wrong, read out by screen readers as soon as it appears."""
+    return ft.Semantics(
+        content=ft.Container(
+            ft.Row(
+                [ft.Icon(ft.Icons.ERROR_OUTLINE, color=ft.Colors.ON_ERROR_CONTAINER), ft.Text(text, expand=True)],
+                vertical_alignment=ft.CrossAxisAlignment.START,
+            ),
+            bgcolor=ft.Colors.ERROR_CONTAINER,
+            padding=12,
+            border_radius=8,
+        ),
+        live_region=True,
+    )
+
+
+def good_notice(text: str) -> ft.Control:
+    return ft.Semantics(
+        content=ft.Container(
+            ft.Row(
+                [ft.Icon(ft.Icons.CHECK_CIRCLE_OUTLINE), ft.Text(text, expand=True)],
+                vertical_alignment=ft.CrossAxisAlignment.START,
+            ),
+            bgcolor=ft.Colors.SECONDARY_CONTAINER,
+            padding=12,
+            border_radius=8,
+        ),
+        live_region=True,
+    )
+
+
+def emergency_line() -> ft.Control:
+    return small("In an emergency call 999. To talk to the police otherwise, call 101.")
+
+
+def page_body(*controls: ft.Control) -> ft.Control:
+    """A screen's content: scrolls, and keeps a readable width on a wide window."""
+    return ft.Column(
+        [
+            ft.ResponsiveRow(
+                [
+                    ft.Container(
+                        ft.Column(list(controls), spacing=12),
+                        padding=ft.Padding.symmetric(horizontal=16, vertical=12),
+                        col={"xs": 12, "md": 10, "lg": 8, "xl": 6},
+                    )
+                ],
+                alignment=ft.MainAxisAlignment.CENTER,
+            )
+        ],
+        scroll=ft.ScrollMode.AUTO,
+        expand=True,
+    )
