@@ -55,8 +55,8 @@ def Header() -> ft.Control:
     return ft.Container(
         ft.Row(
             [
-                ft.Text("Victim's Portal", theme_style=ft.TextThemeStyle.TITLE_LARGE, expand=True),
-                ft.IconButton(ft.Icons.SETTINGS, tooltip="Settings", on_click=lambda: page.navigate("/settings")),
+                ft.TextButton("Settings", icon=ft.Icons.SETTINGS, on_click=lambda: _go(page, portal, "/settings")),
+                ft.Container(expand=True),
                 ft.FilledButton(
                     "Quick exit",
                     icon=ft.Icons.EXIT_TO_APP,
@@ -114,6 +114,12 @@ def Shell() -> ft.Control:
     case_id = case.id if case else portal.current_case_id
     notices: list[ft.Control] = []
     on_settings = location.startswith("/settings")
+
+    def leave_screen() -> None:
+        if portal.notice or portal.error:
+            portal.clear_messages()  # a notice belongs to the screen it was given on
+
+    ft.use_effect(leave_screen, [location])
     if portal.notice and not on_settings:
         notices.append(parts.good_notice(portal.notice))
     if portal.error and not on_settings and not location.endswith("/messages"):

@@ -121,8 +121,8 @@ def CaseHome() -> ft.Control:
             parts.small("Crime reference"),
             ft.Row(
                 [
-                    ft.Text(case.crime_reference, theme_style=ft.TextThemeStyle.TITLE_LARGE, selectable=True),
-                    ft.IconButton(ft.Icons.COPY, tooltip="Copy the crime reference", on_click=copy_reference),
+                    ft.Text(case.crime_reference, theme_style=ft.TextThemeStyle.TITLE_LARGE),
+                    ft.TextButton("Copy", icon=ft.Icons.COPY, on_click=copy_reference),
                 ],
                 wrap=True,
             ),

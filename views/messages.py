@@ -23,7 +23,7 @@ def bubble(shown: ShownMessage, now_text: str, on_retry: object) -> ft.Control:
     return ft.Row(
         [
             ft.Container(
-                ft.Column([ft.Text(message.body, selectable=True), footer], spacing=4, tight=True),
+                ft.Column([ft.Text(message.body), footer], spacing=4, tight=True),
                 bgcolor=ft.Colors.PRIMARY_CONTAINER if shown.mine else ft.Colors.SURFACE_CONTAINER_HIGHEST,
                 padding=12,
                 border_radius=12,

@@ -10,6 +10,7 @@ def heading(text: str) -> ft.Control:
         content=ft.Text(text, theme_style=ft.TextThemeStyle.HEADLINE_SMALL, weight=ft.FontWeight.W_600),
         header=True,
         heading_level=1,
+        container=True,
     )
 
 
@@ -18,6 +19,7 @@ def subheading(text: str) -> ft.Control:
         content=ft.Text(text, theme_style=ft.TextThemeStyle.TITLE_MEDIUM, weight=ft.FontWeight.W_600),
         header=True,
         heading_level=2,
+        container=True,
     )
 
 
@@ -78,7 +80,7 @@ def page_body(*controls: ft.Control) -> ft.Control:
             ft.ResponsiveRow(
                 [
                     ft.Container(
-                        ft.Column(list(controls), spacing=12),
+                        ft.Column(list(controls), spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
                         padding=ft.Padding.symmetric(horizontal=16, vertical=12),
                         col={"xs": 12, "md": 10, "lg": 8, "xl": 6},
                     )
@@ -89,3 +91,4 @@ def page_body(*controls: ft.Control) -> ft.Control:
         scroll=ft.ScrollMode.AUTO,
         expand=True,
     )
+

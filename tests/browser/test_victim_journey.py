@@ -1,0 +1,199 @@
+"""The victim's journeys in a real browser: the app served in Flet web mode against a real
+backend on 127.0.0.1, driven by Playwright in Debian's Chromium. Screenshots at phone and
+desktop sizes are kept under artifacts/screenshots."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from playwright.async_api import Page
+
+from tests.browser.victim_app import (
+    DESKTOP,
+    PHONE,
+    SLOW,
+    Backend,
+    chromium,
+    not_see,
+    open_app,
+    see,
+    seeded_backend,
+    shoot,
+    tap,
+    type_into,
+    web_app,
+)
+
+PIN = "2468"
+
+
+async def sign_in(page: Page, backend: Backend, app_url: str, *, pin: str | None = PIN) -> None:
+    """Open the invitation link, ask for the code, type the code from the notification, set a PIN."""
+    await open_app(page, f"{app_url}/i/{backend.invitation}", "Follow your case")
+    await tap(page, "Send me a code")
+    await see(page, "Enter your code")
+    await type_into(page, "6-digit code", backend.last_code())
+    await tap(page, "Sign in")
+    await see(page, "You're signed in")
+    if pin is None:
+        await tap(page, "Not now")
+        return
+    await type_into(page, "New PIN (4 to 8 numbers)", pin)
+    await type_into(page, "The same PIN again", pin)
+    await tap(page, "Set PIN")
+
+
+async def test_a_victim_follows_their_case_and_talks_to_the_officer(tmp_path: Path) -> None:
+    backend = await seeded_backend(tmp_path)
+    backend.start()
+    case = backend.case
+    try:
+        with web_app(backend.url, tmp_path / "app-data") as app_url:
+            async with chromium() as browser:
+                page = await browser.new_page(viewport=PHONE)  # type: ignore[arg-type]
+                await sign_in(page, backend, app_url)
+
+                # Your case: reference, officer's name and number, when the next update is due
+                await see(page, case["crime_reference"], timeout=SLOW)
+                await see(page, case["officer"]["name"])
+                await see(page, f"Collar number {case['officer']['collar_number']}")
+                await see(page, f"Call {case['officer']['phone']}")
+                await see(page, "Your next update is due")
+                await shoot(page, "case-phone")
+                await page.set_viewport_size(DESKTOP)  # type: ignore[arg-type]
+                await shoot(page, "case-desktop")
+                await page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+
+                # request an update: it reaches the officer
+                await tap(page, "Request an update")
+                await type_into(page, "Anything you want to ask? (optional)", "Has anyone been arrested?")
+                await tap(page, "Send request")
+                await see(page, "You asked for an update")
+                await _eventually(lambda: backend.officer_call("GET", f"/cases/{case['id']}")["open_update_requests"])
+
+                # send a message: local echo, then on the server
+                await tap(page, "Messages")
+                await see(page, "becomes part of the police record")
+                await type_into(page, "Write a message", "I found a footprint by the back door.")
+                await tap(page, "Send")
+                await see(page, "I found a footprint by the back door.")
+                await _eventually(lambda: _bodies(backend, case["id"]) == ["I found a footprint by the back door."])
+                await see(page, "Sent")
+
+                # the officer replies through the API: it appears without a reload
+                backend.officer_call(
+                    "PUT", f"/cases/{case['id']}/messages/{uuid.uuid4()}", {"body": "Thank you, I will come and look."}
+                )
+                await see(page, "Thank you, I will come and look.")
+                await shoot(page, "messages-phone")
+                await page.set_viewport_size(DESKTOP)  # type: ignore[arg-type]
+                await shoot(page, "messages-desktop")
+                await page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+                # the victim's app told the server it was read; the officer sees Read
+                await _eventually(lambda: backend.officer_call("GET", f"/cases/{case['id']}")["victim_read_seq"] > 0)
+
+                # rights, with Right 6 opened for this case
+                await tap(page, "Rights", role="tab")
+                await see(page, "Your rights")
+                await tap(page, "Right 6:")
+                await see(page, f"For your case {case['crime_reference']}")
+                await see(page, "within 5 working days")
+                await shoot(page, "rights-phone")
+                await page.set_viewport_size(DESKTOP)  # type: ignore[arg-type]
+                await shoot(page, "rights-desktop")
+                await page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+
+                # support services, tap to call
+                await tap(page, "Support", role="tab")
+                await see(page, "National helplines")
+                await see(page, "Call 08 08 16 89 111")
+                await shoot(page, "support-phone")
+                await page.set_viewport_size(DESKTOP)  # type: ignore[arg-type]
+                await shoot(page, "support-desktop")
+                await page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+
+                # quick exit hides the case; coming back needs the PIN
+                await tap(page, "Case", role="tab")
+                await see(page, case["crime_reference"])
+                await tap(page, "Quick exit")
+                await see(page, "No notes yet.")
+                await not_see(page, case["crime_reference"])
+                await not_see(page, case["officer"]["name"])
+                assert await page.title() == "Portal"
+                await shoot(page, "quick-exit-phone")
+                await tap(page, "Continue")
+                await see(page, "Enter your PIN")
+                await not_see(page, case["crime_reference"])
+                await type_into(page, "PIN", "0000")
+                await tap(page, "Unlock")
+                await see(page, "That PIN is not right. 4 tries left.")
+                await type_into(page, "PIN", PIN)
+                await tap(page, "Unlock")
+                await see(page, case["crime_reference"])
+
+                # Escape does the same on desktop and web
+                await page.keyboard.press("Escape")
+                await see(page, "No notes yet.")
+                await not_see(page, case["crime_reference"])
+    finally:
+        backend.stop()
+
+
+async def test_the_case_stays_readable_offline_and_a_message_written_offline_is_sent_later(tmp_path: Path) -> None:
+    backend = await seeded_backend(tmp_path)
+    backend.start()
+    case = backend.case
+    backend.officer_call("PUT", f"/cases/{case['id']}/messages/{uuid.uuid4()}", {"body": "I am your officer."})
+    try:
+        with web_app(backend.url, tmp_path / "app-data") as app_url:
+            async with chromium() as browser:
+                page = await browser.new_page(viewport=PHONE)  # type: ignore[arg-type]
+                await sign_in(page, backend, app_url, pin=None)
+                await see(page, case["crime_reference"], timeout=SLOW)
+
+                backend.stop()
+                await see(page, "You're offline", timeout=SLOW)
+                await see(page, case["crime_reference"])
+                await see(page, case["officer"]["name"])
+                await shoot(page, "offline-phone")
+                await tap(page, "Messages")
+                await see(page, "I am your officer.")
+                await type_into(page, "Write a message", "Written with no signal.")
+                await tap(page, "Send")
+                await see(page, "Written with no signal.")
+                await see(page, "Sending")
+                assert _bodies_offline_check(backend) is None
+
+                backend.start()
+                await tap(page, "Try again")
+                await _eventually(lambda: "Written with no signal." in _bodies(backend, case["id"]), seconds=60)
+                await see(page, "Sent", timeout=SLOW)
+    finally:
+        backend.stop()
+
+
+def _bodies(backend: Backend, case_id: str) -> list[str]:
+    messages = backend.officer_call("GET", f"/cases/{case_id}/messages")
+    items = messages["data"] if isinstance(messages, dict) else messages
+    return [m["body"] for m in items if m["author_kind"] == "victim"]
+
+
+def _bodies_offline_check(backend: Backend) -> None:
+    assert backend.process is None, "the backend should be stopped"
+
+
+async def _eventually(check: object, seconds: float = 20) -> None:
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if check():  # type: ignore[operator]
+                return
+        except AssertionError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError("the server never saw the change")
+        await asyncio.sleep(0.3)

@@ -1,0 +1,197 @@
+"""The victim's app for browser journeys: a real backend on 127.0.0.1 with one case and an
+invitation, the app served by ``portal web`` against it, and Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from tests import liveserver
+from tests.support import FakeClock, Officer, open_api, settings_for
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+SLOW = 60_000  # ms: the first load of the wasm client takes a few seconds on a busy machine
+
+
+@dataclass
+class Backend:
+    env: dict[str, str]
+    port: int
+    officer: Officer
+    case: dict[str, Any]
+    invitation: str
+    notify_file: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.process = liveserver.start(self.env, self.port)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            liveserver.stop(self.process)
+            self.process = None
+
+    def last_code(self) -> str:
+        for line in reversed(self.notify_file.read_text().splitlines()):
+            note = json.loads(line)
+            if note["purpose"] == "code":
+                found = re.search(r"\b(\d{6})\b", note["body"])
+                assert found is not None
+                return found.group(1)
+        raise AssertionError("no sign-in code was sent")
+
+    def officer_call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = httpx.request(method, f"{self.url}/v1{path}", json=body, headers=self.officer.auth, timeout=10)
+        assert response.status_code < 300, response.text
+        return response.json() if response.content else None
+
+
+async def seeded_backend(tmp_path: Path) -> Backend:
+    """A SQLite database with a force, an officer and a case whose victim has been invited."""
+    database = tmp_path / "portal.sqlite3"
+    from sync.server.migrate import upgrade
+
+    upgrade(f"sqlite:///{database}")
+    url = f"sqlite:///{database}"
+    async with open_api(url, tmp_path, FakeClock(datetime.now(UTC))) as api:
+        api.create_force("tvp", "Thames Valley Police")
+        officer = await api.add_officer("tvp", "pc1")
+        case = await api.create_case(officer, crime_type="Burglary (home)")
+        invitation = await api.invite(officer, case["id"])
+    settings = settings_for(url, tmp_path)
+    env = {
+        "PORTAL_DATABASE_URL": url,
+        "PORTAL_SECRET_KEY": settings.secret_key.get_secret_value(),
+        "PORTAL_NOTIFY_FILE": str(settings.notify_file),
+        "PORTAL_CALLER_CACHE_SECONDS": "1",
+    }
+    return Backend(env, liveserver.free_port(), officer, case, invitation, settings.notify_file)
+
+
+@contextmanager
+def web_app(server_url: str, data_home: Path) -> Iterator[str]:
+    """``portal web`` on a free port; yields its address."""
+    port = liveserver.free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "main", "web", "--port", str(port), "--server", server_url],
+        cwd=ROOT,
+        env={**os.environ, "XDG_DATA_HOME": str(data_home), "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, "the app stopped"
+            assert time.monotonic() < deadline, "the app did not start"
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@asynccontextmanager
+async def chromium() -> AsyncIterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run the tests through `python3 dev.py test`, which installs it")
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+async def open_app(page: Page, url: str, expected: str) -> None:
+    """Load the Flet client, turn on its accessibility tree, and wait for the first screen."""
+    await page.goto(url)
+    await page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=SLOW)
+    await page.evaluate("document.querySelector('flt-semantics-placeholder').click()")
+    await see(page, expected)
+
+
+async def screen_text(page: Page) -> str:
+    """What the accessibility tree exposes, what a screen reader would read out: the aria
+    snapshot, and the labels of the semantics nodes (the snapshot leaves out some groups)."""
+    labels = await page.evaluate(
+        "Array.from(document.querySelectorAll('flt-semantics')).map(e => e.getAttribute('aria-label') || '').join('\\n')"
+    )
+    return await page.locator("body").aria_snapshot() + "\n" + str(labels)
+
+
+async def see(page: Page, text: str, timeout: float = 20_000) -> None:
+    """Wait until the text is on screen (Flutter merges a card's texts into one label, so
+    this looks in the accessibility tree rather than for one element per text)."""
+    deadline = time.monotonic() + timeout / 1000
+    while text not in (shown := await screen_text(page)):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never saw {text!r} on screen; it showed:\n{shown}")
+        await page.wait_for_timeout(200)
+
+
+async def not_see(page: Page, text: str) -> None:
+    assert text not in await screen_text(page)
+    assert text not in await page.content()
+
+
+async def tap(page: Page, name: str, role: str = "button") -> None:
+    await page.get_by_role(role, name=name).first.click()  # type: ignore[arg-type]
+
+
+async def type_into(page: Page, label: str, text: str) -> None:
+    """Type into the text field with this label, and wait until the app has it."""
+    box = page.get_by_role("textbox", name=label).first
+    await box.click()
+    await box.fill(text)
+    await expect(box).to_have_value(text)
+    await page.wait_for_timeout(300)  # the app's answer to each keystroke comes back over the socket
+
+
+async def shoot(page: Page, name: str) -> None:
+    """A screenshot kept as a test artifact, once the screen has settled."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    await page.wait_for_timeout(400)
+    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def clean_artifacts() -> None:
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
