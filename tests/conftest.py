@@ -56,7 +56,12 @@ def _truncate(url: str) -> None:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
+    return fresh_database(request.param, request, tmp_path)
+
+
+def fresh_database(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty, migrated database of this kind ("sqlite" or "postgresql") for one test."""
+    if kind == "sqlite":
         path = tmp_path / "portal.sqlite3"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"

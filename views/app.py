@@ -115,8 +115,11 @@ def Shell() -> ft.Control:
     notices: list[ft.Control] = []
     on_settings = location.startswith("/settings")
 
+    shown_at: Any = ft.use_ref(location)
+
     def leave_screen() -> None:
-        if portal.notice or portal.error:
+        if shown_at.current != location:
+            shown_at.current = location
             portal.clear_messages()  # a notice belongs to the screen it was given on
 
     ft.use_effect(leave_screen, [location])

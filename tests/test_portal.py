@@ -1,0 +1,286 @@
+"""The victim app's state and rules (app/portal.py), on the in-memory store and fakes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from app import content
+from app.content import ServiceList, SupportService
+from app.domain import ContactPreferences, Message
+from app.portal import MAX_MESSAGE_CHARS, Portal, invitation_token
+from app.store.memory import MemoryStore
+from app.store.port import Store
+from tests.fakes import FakeBackend, FakeConnector, FakeSignIn
+from tests.store.conftest import a_case
+from tests.support import FakeClock
+
+NOW = datetime(2026, 11, 29, 10, tzinfo=UTC)
+
+
+class World:
+    def __init__(self) -> None:
+        self.backend = FakeBackend()
+        self.clock = FakeClock(NOW)
+        self.store: Store = MemoryStore()
+        self.wipes = 0
+        self.connector = FakeConnector(self.backend, lambda: self.portal.store)
+        self.portal = self.open()
+
+    def wipe(self) -> Store:
+        self.wipes += 1
+        self.store = MemoryStore()
+        return self.store
+
+    def open(self) -> Portal:
+        """The app opening on this device (again)."""
+        self.portal = Portal(
+            self.store,
+            content.load(),
+            sign_in=FakeSignIn(self.backend),
+            connector=self.connector,
+            wipe=self.wipe,
+            clock=self.clock,
+        )
+        return self.portal
+
+    async def signed_in(self, pin: str | None = None) -> Portal:
+        await self.portal.redeem(f"https://portal.example/i/{self.backend.invite()}")
+        await self.portal.verify(self.backend.last_code())
+        if pin:
+            self.portal.choose_pin(pin, pin)
+        else:
+            self.portal.skip_pin()
+        self.portal.store.put_cases([a_case("case-1")])
+        return self.portal
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+def test_a_link_or_a_bare_code_both_give_the_token() -> None:
+    assert invitation_token("https://portal.example/i/abcDEF123_-xyz") == "abcDEF123_-xyz"
+    assert invitation_token("  abcDEF123_-xyz \n") == "abcDEF123_-xyz"
+    assert invitation_token("https://portal.example/i/abcDEF123_-xyz?utm=1#top") == "abcDEF123_-xyz"
+    assert invitation_token("short") == ""
+    assert invitation_token("<script>alert(1)</script>") == ""
+
+
+async def test_signing_in_asks_for_the_code_then_offers_a_pin(world: World) -> None:
+    portal = world.portal
+    assert portal.phase == "welcome"
+    changes: list[None] = []
+    portal.subscribe(lambda: changes.append(None))
+    await portal.redeem(world.backend.invite())
+    assert portal.phase == "code"
+    assert portal.challenge is not None and portal.challenge.sent_to == "•••• ••• 123"
+    await portal.verify(world.backend.last_code())
+    assert portal.phase == "offer_pin"
+    assert portal.identity is not None and portal.identity.kind == "victim"
+    assert world.connector.syncs[-1].started
+    assert changes, "the screens were told"
+
+
+async def test_a_bad_link_or_code_says_what_to_do_and_keeps_what_was_typed(world: World) -> None:
+    portal = world.portal
+    await portal.redeem("not a link")
+    assert portal.phase == "welcome" and "Paste the link" in portal.error
+    assert portal.invitation == "not a link"
+    await portal.redeem("x" * 30)  # well formed, but no such invitation
+    assert portal.phase == "welcome" and "expired" in portal.error
+    await portal.redeem(world.backend.invite())
+    await portal.verify("12")
+    assert portal.phase == "code" and "6 numbers" in portal.error
+    await portal.verify("000000" if world.backend.last_code() != "000000" else "111111")
+    assert portal.phase == "code" and "not right" in portal.error
+    assert portal.identity is None
+
+
+async def test_no_network_during_sign_in_is_said_plainly(world: World) -> None:
+    world.backend.reachable = False
+    await world.portal.redeem(world.backend.invite())
+    assert world.portal.phase == "welcome"
+    assert "can't reach" in world.portal.error
+    assert not world.portal.busy
+
+
+async def test_the_code_never_came_goes_back_for_a_new_one(world: World) -> None:
+    await world.portal.redeem(world.backend.invite())
+    world.portal.start_again()
+    assert world.portal.phase == "welcome" and world.portal.challenge is None
+
+
+async def test_a_pin_is_typed_twice_and_then_asked_for_on_every_open(world: World) -> None:
+    portal = await world.signed_in()
+    portal.choose_pin("12", "12")
+    assert "4 to 8" in portal.error and not portal.lock.enabled
+    portal.choose_pin("1234", "1243")
+    assert "different" in portal.error and not portal.lock.enabled
+    portal.choose_pin("1234", "1234")
+    assert portal.lock.enabled and portal.phase == "ready"
+
+    reopened = world.open()
+    assert reopened.phase == "locked"
+    assert reopened.unlock("9999").outcome == "wrong"
+    assert "4 tries left" in reopened.error
+    assert reopened.unlock("1234").outcome == "unlocked"
+    assert reopened.phase == "ready" and reopened.error == ""
+
+
+async def test_five_wrong_pins_delete_the_data_from_this_device(world: World) -> None:
+    portal = await world.signed_in(pin="1234")
+    reopened = world.open()
+    for _ in range(4):
+        reopened.unlock("0000")
+    assert reopened.unlock("0000").outcome == "wiped"
+    assert world.wipes == 1
+    assert reopened.phase == "welcome"
+    assert reopened.store.identity() is None and reopened.store.cases() == []
+    assert portal is not reopened
+
+
+async def test_quick_exit_hides_everything_and_coming_back_needs_the_pin(world: World) -> None:
+    portal = await world.signed_in(pin="1234")
+    portal.quick_exit()
+    assert portal.phase == "exited"
+    portal.come_back()
+    assert portal.phase == "locked"
+    portal.unlock("1234")
+    assert portal.phase == "ready"
+
+
+async def test_quick_exit_without_a_pin_comes_straight_back(world: World) -> None:
+    portal = await world.signed_in()
+    portal.quick_exit()
+    portal.come_back()
+    assert portal.phase == "ready"
+
+
+async def test_the_lock_returns_after_the_chosen_minutes_away(world: World) -> None:
+    portal = await world.signed_in()
+    portal.choose_pin("1234", "1234", after_minutes=5)
+    portal.to_background()
+    assert not world.connector.syncs[-1].foreground
+    world.clock.advance(minutes=4)
+    portal.to_foreground()
+    assert portal.phase == "ready" and world.connector.syncs[-1].foreground
+    portal.to_background()
+    world.clock.advance(minutes=5)
+    portal.to_foreground()
+    assert portal.phase == "locked"
+
+
+async def test_a_message_shows_at_once_and_bad_ones_are_refused_with_the_text_kept(world: World) -> None:
+    portal = await world.signed_in()
+    assert not portal.send_message("case-1", "   ")
+    assert "Write your message" in portal.error
+    assert not portal.send_message("case-1", "x" * (MAX_MESSAGE_CHARS + 1))
+    assert "too long" in portal.error
+    assert portal.store.messages("case-1") == []
+    assert portal.send_message("case-1", "  Hello  ")
+    [shown] = portal.conversation("case-1")
+    assert shown.mine and shown.state == "sending" and shown.message.body == "Hello"
+    assert portal.error == ""
+
+
+async def test_my_messages_show_read_once_the_officer_has_read_them(world: World) -> None:
+    portal = await world.signed_in()
+    mine = Message("m1", "case-1", "victim", "You", "hi", NOW, seq=3)
+    theirs = Message("m2", "case-1", "officer", "PC Okafor", "hello", NOW, seq=4)
+    portal.store.put_messages([mine, theirs])
+    assert [s.state for s in portal.conversation("case-1")] == ["sent", "sent"]
+    portal.store.put_cases([replace(a_case("case-1"), officer_read_seq=3)])
+    assert portal.conversation("case-1")[0].state == "read"
+    assert portal.unread_count("case-1") == 1
+
+
+async def test_reading_the_conversation_tells_the_officer_once(world: World) -> None:
+    portal = await world.signed_in()
+    portal.store.put_messages([Message("m2", "case-1", "officer", "PC Okafor", "hello", NOW, seq=4)])
+    portal.read_messages("case-1")
+    portal.read_messages("case-1")
+    assert world.connector.syncs[-1].reads == [("case-1", 4)]
+    assert portal.unread_count("case-1") == 0
+
+
+async def test_asking_for_an_update_says_what_happens_next(world: World) -> None:
+    portal = await world.signed_in()
+    portal.request_update("case-1", "  any news?  ")
+    assert world.connector.syncs[-1].requests == [("case-1", "any news?")]
+    assert "You asked for an update" in portal.notice
+
+
+async def test_contact_choices_round_trip_and_need_at_least_one_way(world: World) -> None:
+    portal = await world.signed_in()
+    assert await portal.load_contact_preferences() == ContactPreferences(("sms",))
+    assert not await portal.save_contact_preferences(ContactPreferences((), "", False))
+    assert "at least one" in portal.error
+    chosen = ContactPreferences(("email", "phone_call"), "Weekdays after 6pm", True)
+    assert await portal.save_contact_preferences(chosen)
+    assert await portal.load_contact_preferences() == chosen
+
+
+async def test_the_forces_own_support_list_is_kept_for_offline_use(world: World) -> None:
+    portal = await world.signed_in()
+    local, national = portal.support_services()
+    assert local == [] and any(s.phone == "08 08 16 89 111" for s in national)
+    world.backend.local_services = ServiceList(
+        "2026-12-01",
+        (
+            SupportService(
+                "victims-first",
+                "Victims First",
+                "Local help",
+                None,
+                "https://victims-first.org.uk",
+                "victims-first.org.uk",
+                date(2026, 12, 1),
+            ),
+            SupportService(
+                "victim-support",
+                "Victim Support (local)",
+                "Updated wording",
+                "0808 168 9111",
+                None,
+                "force",
+                date(2026, 12, 1),
+            ),
+        ),
+    )
+    await portal.fetch_local_services()
+    world.backend.reachable = False
+    await portal.fetch_local_services()  # offline: the kept list stays
+    local, national = portal.support_services()
+    assert [s.id for s in local] == ["victims-first"]
+    assert next(s for s in national if s.id == "victim-support").name == "Victim Support (local)"
+
+
+async def test_signing_out_deletes_everything_here_even_offline(world: World) -> None:
+    portal = await world.signed_in()
+    world.backend.reachable = False
+    await portal.sign_out_and_delete()
+    assert portal.phase == "welcome" and portal.identity is None
+    assert portal.store.cases() == [] and world.wipes == 1
+    assert world.connector.syncs[-1].stopped
+    assert "deleted" in portal.notice
+
+
+async def test_signing_out_ends_the_token_on_the_server(world: World) -> None:
+    portal = await world.signed_in()
+    assert world.backend.tokens
+    await portal.sign_out_and_delete()
+    assert world.backend.tokens == {}
+
+
+async def test_the_last_sync_time_survives_a_restart_for_the_offline_banner(world: World) -> None:
+    portal = await world.signed_in()
+    sync = world.connector.syncs[-1]
+    sync.synced_at = NOW - timedelta(minutes=3)
+    sync.on_change()
+    reopened = world.open()
+    assert reopened.connection == "offline"
+    assert reopened.last_synced_at == NOW - timedelta(minutes=3)
