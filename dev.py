@@ -44,7 +44,7 @@ def install() -> None:
         return
     say("installing the project and its tools into .venv (first run takes a few minutes)")
     run(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    run(PY, "-m", "pip", "install", "--quiet", "-e", ".[dev]")
+    run(PY, "-m", "pip", "install", "--quiet", "-e", ".[local,server,dev]")
     STAMP.write_text(wanted)
 
 

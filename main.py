@@ -9,20 +9,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 
 import flet as ft
+from flet_secure_storage import SecureStorage
 
 from app import content
-from app.bootstrap import LocalData, open_desktop_data, open_session_data
+from app.bootstrap import LocalData, data_folder, open_desktop_data, open_session_data
 from app.portal import Portal
 from app.store.port import Store
 from sync.account import HttpConnector, HttpSignIn
 from views.app import TITLE, App
+from views.secure_keys import SecureStorageDevice, SecureStorageKeys
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
+CONFIG = Path(__file__).resolve().parent / "assets" / "portal.json"
 
 
 class Device:
@@ -43,7 +48,7 @@ class Device:
         self.local.end()
 
 
-def build_portal(device: Device, server_url: str) -> Portal:
+def build_portal(device: Device | SecureStorageDevice, server_url: str) -> Portal:
     """The app's state on top of the opened device store, the backend and the bundled content."""
     assert device.local.store is not None
     portal: Portal
@@ -62,7 +67,7 @@ def build_portal(device: Device, server_url: str) -> Portal:
     return portal
 
 
-def store_trouble(local: LocalData, retry: Callable[[], None]) -> ft.Control:
+def store_trouble(local: LocalData, retry: Callable[[], object]) -> ft.Control:
     """The device's store would not open: say why in plain words and offer the way out."""
 
     def reset(_: ft.Event[ft.Button]) -> None:
@@ -81,36 +86,53 @@ def store_trouble(local: LocalData, retry: Callable[[], None]) -> ft.Control:
     )
 
 
-def victim_app(server_url: str, *, web: bool) -> Callable[[ft.Page], None]:
-    def main(page: ft.Page) -> None:
+Devices = Device | SecureStorageDevice
+
+
+async def open_device(page: ft.Page, *, web: bool) -> Devices:
+    """The store for this session: a browser's own (deleted when it ends), a phone's keyed
+    from its secure storage, or a computer's keyed from its OS keyring."""
+    if web:
+        return Device(open_session_data)
+    if page.platform in (ft.PagePlatform.ANDROID, ft.PagePlatform.IOS):
+        return await SecureStorageDevice.open(data_folder(), SecureStorageKeys(SecureStorage()))
+    return Device(open_desktop_data)
+
+
+def victim_app(server_url: str, *, web: bool) -> Callable[[ft.Page], Awaitable[None]]:
+    async def main(page: ft.Page) -> None:
         page.title = TITLE
+        device = await open_device(page, web=web)
+        if device.local.store is None:
+            page.controls.clear()
+            page.add(store_trouble(device.local, lambda: page.run_task(main, page)))
+            return
+        portal = build_portal(device, server_url)
 
-        def open_local() -> LocalData:
-            return open_session_data() if web else open_desktop_data()
+        def closed(_: object) -> None:
+            # the window or browser session has ended: stop syncing and close the store;
+            # a browser session's store is deleted with it
+            async def finish() -> None:
+                await portal.stop()
+                device.end()
 
-        def start() -> None:
-            device = Device(open_local)
-            if device.local.store is None:
-                page.controls.clear()
-                page.add(store_trouble(device.local, start))
-                return
-            portal = build_portal(device, server_url)
+            asyncio.ensure_future(finish())
 
-            def closed(_: object) -> None:
-                # the window or browser session has ended: stop syncing, close the store;
-                # a browser session's store is deleted with it
-                async def finish() -> None:
-                    await portal.stop()
-                    device.end()
-
-                asyncio.ensure_future(finish())
-
-            page.on_close = closed
-            page.render(App, portal)
-
-        start()
+        page.on_close = closed
+        page.render(App, portal)
 
     return main
+
+
+def configured_server() -> str:
+    """PORTAL_SERVER_URL, else the address a force baked into assets/portal.json for its build."""
+    if url := os.environ.get("PORTAL_SERVER_URL"):
+        return url
+    try:
+        configured = json.loads(CONFIG.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return DEFAULT_SERVER
+    return str(configured.get("server_url") or DEFAULT_SERVER)
 
 
 def _has_display() -> bool:
@@ -122,9 +144,10 @@ def cli(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("mode", nargs="?", choices=["desktop", "web"], default=None)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8550)
-    parser.add_argument("--server", default=os.environ.get("PORTAL_SERVER_URL", DEFAULT_SERVER))
+    parser.add_argument("--server", default=configured_server())
     args = parser.parse_args(argv)
-    mode = args.mode or ("desktop" if _has_display() else "web")
+    packaged = bool(os.environ.get("FLET_APP_STORAGE_DATA"))  # built by `flet build`: run natively
+    mode = args.mode or ("desktop" if packaged or _has_display() else "web")
     app = victim_app(args.server, web=mode == "web")
     if mode == "desktop":
         ft.run(app)

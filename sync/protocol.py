@@ -12,11 +12,23 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 API_PREFIX = "/v1"
 MESSAGE_MAX_CHARS = 4000
 LONG_POLL_MAX_SECONDS = 30
+CONTACT_TIMES_MAX_CHARS = 200
+AWAY_MESSAGE_MAX_CHARS = 300
+REPLY_WITHIN_HOURS_MAX = 168  # a week
 
 
 class Model(BaseModel):
@@ -35,6 +47,25 @@ CrimeReference = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40, pattern=r"^[A-Za-z0-9/ -]+$")
 ]
 OneTimeCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{6}$")]
+# Text people type that others read: no control characters (one line), or only line breaks and tabs.
+_ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+_LINES = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"
+ContactTimes = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=CONTACT_TIMES_MAX_CHARS, pattern=_ONE_LINE)
+]
+AwayMessage = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=AWAY_MESSAGE_MAX_CHARS, pattern=_LINES)
+]
+
+
+def _is_date(value: str) -> str:
+    date.fromisoformat(value)  # a ValueError is a validation error
+    return value
+
+
+ContentVersion = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), AfterValidator(_is_date)
+]
 
 
 # ---------------------------------------------------------------------------- vocabularies
@@ -49,6 +80,14 @@ class Role(StrEnum):
 class ContactChannel(StrEnum):
     SMS = "sms"
     EMAIL = "email"
+
+
+class ContactMethod(StrEnum):
+    """How a victim agrees to be contacted by the officer (``ContactChannel`` is how the server notifies)."""
+
+    SMS = "sms"
+    EMAIL = "email"
+    PHONE_CALL = "phone_call"
 
 
 class CaseStatus(StrEnum):
@@ -163,6 +202,22 @@ class OfficerContact(Model):
     collar_number: str
     phone: str
     email: str
+    reply_within_hours: int = Field(description="How soon the officer aims to reply to a message, in hours.")
+    away_message: str | None = Field(description="Set while the officer is off duty; null when they are working.")
+
+
+class OfficerAvailability(Model):
+    """An officer's own answer to "how soon will they hear back?"."""
+
+    reply_within_hours: Annotated[int, Field(ge=1, le=REPLY_WITHIN_HOURS_MAX)]
+    away_message: AwayMessage | None = Field(
+        description="What victims read while the officer is off duty; null (or blank) when they are working."
+    )
+
+    @field_validator("away_message")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
 
 
 class OfficerPublic(OfficerContact):
@@ -184,6 +239,22 @@ class VictimCreate(Model):
     enhanced_rights: bool = False
 
 
+class ContactPreferences(Model):
+    """The victim's own choice of how and when the officer may contact them."""
+
+    contact_channels: list[ContactMethod] = Field(
+        min_length=1, max_length=len(ContactMethod), description="At least one; each at most once."
+    )
+    contact_times: ContactTimes = Field(default="", description="e.g. 'Weekdays after 6pm'; empty for any time.")
+    safe_to_leave_voicemail: bool = False
+
+    @model_validator(mode="after")
+    def _each_once(self) -> ContactPreferences:
+        if len(set(self.contact_channels)) != len(self.contact_channels):
+            raise ValueError("each contact channel may be given only once")
+        return self
+
+
 class VictimPublic(Model):
     """Officers only: a victim never receives another person's details, nor notes about themselves."""
 
@@ -194,6 +265,7 @@ class VictimPublic(Model):
     preferred_channel: ContactChannel
     safe_contact_notes: str
     enhanced_rights: bool
+    contact_preferences: ContactPreferences
 
 
 class CaseCreate(Model):
@@ -368,6 +440,34 @@ class SyncPublic(Model):
     events: list[SyncEvent]
     cursor: str = Field(description="Opaque: pass it back as `since` to get what comes after.")
     more: bool = Field(description="True when the server holds more events than fitted in this answer.")
+
+
+# ---------------------------------------------------------------------------- support services
+
+
+class SupportServicePublic(Model):
+    id: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+    name: ShortText
+    purpose: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=_LINES)]
+    phone: PhoneText | None
+    website: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=300, pattern=r"^https://[^\s]+$")] | None
+    )
+    source: ShortText
+    reviewed: date
+
+
+class SupportServicesPublic(Model):
+    """A force's own list of local support services; the app prefers it to its bundled list when newer."""
+
+    version: ContentVersion = Field(description="The date the list was last reviewed, e.g. '2026-11-01'.")
+    services: list[SupportServicePublic] = Field(min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _ids_once(self) -> SupportServicesPublic:
+        if len({s.id for s in self.services}) != len(self.services):
+            raise ValueError("each service id may be used only once")
+        return self
 
 
 # ---------------------------------------------------------------------------- stats

@@ -40,7 +40,8 @@ LOCAL = ServiceList(
 
 
 class Harness(Protocol):
-    sign_in: SignIn
+    @property
+    def sign_in(self) -> SignIn: ...
 
     async def invite(self) -> str: ...
     def last_code(self) -> str: ...
@@ -52,7 +53,11 @@ class Harness(Protocol):
 class FakeHarness:
     def __init__(self) -> None:
         self.backend = FakeBackend()
-        self.sign_in = FakeSignIn(self.backend)
+        self._sign_in = FakeSignIn(self.backend)
+
+    @property
+    def sign_in(self) -> SignIn:
+        return self._sign_in
 
     async def invite(self) -> str:
         return self.backend.invite()
@@ -134,9 +139,11 @@ async def signed_in(harness: Harness) -> Identity:
 async def test_an_invitation_and_its_code_sign_a_victim_in(harness: Harness) -> None:
     token = await harness.invite()
     challenge = await harness.sign_in.redeem(token)
-    assert challenge.channel == "sms" and "•" in challenge.sent_to
+    assert challenge.channel == "sms"
+    assert "•" in challenge.sent_to
     identity = await harness.sign_in.verify(challenge, harness.last_code(), "Test phone")
-    assert identity.kind == "victim" and identity.token
+    assert identity.kind == "victim"
+    assert identity.token
 
 
 async def test_an_invitation_can_send_a_new_code_but_signs_in_once(harness: Harness) -> None:
@@ -146,7 +153,8 @@ async def test_an_invitation_can_send_a_new_code_but_signs_in_once(harness: Harn
     await harness.sign_in.verify(challenge, harness.last_code(), "Test phone")
     with pytest.raises(AccountError) as refused:
         await harness.sign_in.redeem(token)
-    assert str(refused.value) and not refused.value.offline
+    assert str(refused.value)
+    assert not refused.value.offline
 
 
 async def test_a_wrong_code_is_refused_in_words(harness: Harness) -> None:

@@ -65,3 +65,26 @@ def test_the_app_bundle_leaves_out_the_server_and_tests() -> None:
 def test_the_sync_engine_core_does_no_io() -> None:
     forbidden = {"flet", "httpx", "sqlalchemy", "sqlite3", "sqlcipher3", "psycopg", "fastapi", "asyncio", "socket"}
     assert not {top(n) for n in imports(ROOT / "sync" / "engine.py")} & forbidden
+
+
+def test_views_reach_the_network_only_through_app() -> None:
+    for path in modules("views"):
+        found = {top(n) for n in imports(path)} & {"sync", "httpx", "sqlalchemy", "sqlcipher3", "sqlite3"}
+        assert not found, path
+
+
+def test_the_app_bundle_installs_no_server_package() -> None:
+    """`flet build` installs [project].dependencies into the app: the server's packages, and
+    SQLCipher (no Android or iOS build), must not be among them."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    bundled = {
+        dep.split(">")[0].split("=")[0].split("[")[0].split("<")[0].strip() for dep in config["project"]["dependencies"]
+    }
+    assert not bundled & {"fastapi", "uvicorn", "sqlalchemy", "alembic", "psycopg", "argon2-cffi", "sqlcipher3"}
+    assert {"flet", "httpx", "cryptography", "keyring"} <= bundled
+    flet = config["tool"]["flet"]
+    assert flet["deep_linking"]["scheme"] == "https"
+    assert flet["deep_linking"]["host"]
+    assert flet["web"]["route_url_strategy"] == "path"
+    for desktop in ("linux", "macos", "windows"):
+        assert any(dep.startswith("sqlcipher3") for dep in flet[desktop]["dependencies"])

@@ -57,6 +57,19 @@ class World:
         return self.portal
 
 
+def phase(portal: Portal) -> str:
+    """Read afresh each time (mypy would otherwise keep an earlier assert's narrowing across an await)."""
+    return portal.phase
+
+
+def has_pin(portal: Portal) -> bool:
+    return portal.lock.enabled
+
+
+def in_foreground(world: World) -> bool:
+    return world.connector.syncs[-1].foreground
+
+
 @pytest.fixture
 def world() -> World:
     return World()
@@ -72,15 +85,17 @@ def test_a_link_or_a_bare_code_both_give_the_token() -> None:
 
 async def test_signing_in_asks_for_the_code_then_offers_a_pin(world: World) -> None:
     portal = world.portal
-    assert portal.phase == "welcome"
+    assert phase(portal) == "welcome"
     changes: list[None] = []
     portal.subscribe(lambda: changes.append(None))
     await portal.redeem(world.backend.invite())
-    assert portal.phase == "code"
-    assert portal.challenge is not None and portal.challenge.sent_to == "•••• ••• 123"
+    assert phase(portal) == "code"
+    assert portal.challenge is not None
+    assert portal.challenge.sent_to == "•••• ••• 123"
     await portal.verify(world.backend.last_code())
-    assert portal.phase == "offer_pin"
-    assert portal.identity is not None and portal.identity.kind == "victim"
+    assert phase(portal) == "offer_pin"
+    assert portal.identity is not None
+    assert portal.identity.kind == "victim"
     assert world.connector.syncs[-1].started
     assert changes, "the screens were told"
 
@@ -88,22 +103,26 @@ async def test_signing_in_asks_for_the_code_then_offers_a_pin(world: World) -> N
 async def test_a_bad_link_or_code_says_what_to_do_and_keeps_what_was_typed(world: World) -> None:
     portal = world.portal
     await portal.redeem("not a link")
-    assert portal.phase == "welcome" and "Paste the link" in portal.error
+    assert phase(portal) == "welcome"
+    assert "Paste the link" in portal.error
     assert portal.invitation == "not a link"
     await portal.redeem("x" * 30)  # well formed, but no such invitation
-    assert portal.phase == "welcome" and "expired" in portal.error
+    assert phase(portal) == "welcome"
+    assert "expired" in portal.error
     await portal.redeem(world.backend.invite())
     await portal.verify("12")
-    assert portal.phase == "code" and "6 numbers" in portal.error
+    assert phase(portal) == "code"
+    assert "6 numbers" in portal.error
     await portal.verify("000000" if world.backend.last_code() != "000000" else "111111")
-    assert portal.phase == "code" and "not right" in portal.error
+    assert phase(portal) == "code"
+    assert "not right" in portal.error
     assert portal.identity is None
 
 
 async def test_no_network_during_sign_in_is_said_plainly(world: World) -> None:
     world.backend.reachable = False
     await world.portal.redeem(world.backend.invite())
-    assert world.portal.phase == "welcome"
+    assert phase(world.portal) == "welcome"
     assert "can't reach" in world.portal.error
     assert not world.portal.busy
 
@@ -111,24 +130,29 @@ async def test_no_network_during_sign_in_is_said_plainly(world: World) -> None:
 async def test_the_code_never_came_goes_back_for_a_new_one(world: World) -> None:
     await world.portal.redeem(world.backend.invite())
     world.portal.start_again()
-    assert world.portal.phase == "welcome" and world.portal.challenge is None
+    assert phase(world.portal) == "welcome"
+    assert world.portal.challenge is None
 
 
 async def test_a_pin_is_typed_twice_and_then_asked_for_on_every_open(world: World) -> None:
     portal = await world.signed_in()
     portal.choose_pin("12", "12")
-    assert "4 to 8" in portal.error and not portal.lock.enabled
+    assert "4 to 8" in portal.error
+    assert not has_pin(portal)
     portal.choose_pin("1234", "1243")
-    assert "different" in portal.error and not portal.lock.enabled
+    assert "different" in portal.error
+    assert not has_pin(portal)
     portal.choose_pin("1234", "1234")
-    assert portal.lock.enabled and portal.phase == "ready"
+    assert has_pin(portal)
+    assert phase(portal) == "ready"
 
     reopened = world.open()
-    assert reopened.phase == "locked"
+    assert phase(reopened) == "locked"
     assert reopened.unlock("9999").outcome == "wrong"
     assert "4 tries left" in reopened.error
     assert reopened.unlock("1234").outcome == "unlocked"
-    assert reopened.phase == "ready" and reopened.error == ""
+    assert phase(reopened) == "ready"
+    assert reopened.error == ""
 
 
 async def test_five_wrong_pins_delete_the_data_from_this_device(world: World) -> None:
@@ -138,40 +162,42 @@ async def test_five_wrong_pins_delete_the_data_from_this_device(world: World) ->
         reopened.unlock("0000")
     assert reopened.unlock("0000").outcome == "wiped"
     assert world.wipes == 1
-    assert reopened.phase == "welcome"
-    assert reopened.store.identity() is None and reopened.store.cases() == []
+    assert phase(reopened) == "welcome"
+    assert reopened.store.identity() is None
+    assert reopened.store.cases() == []
     assert portal is not reopened
 
 
 async def test_quick_exit_hides_everything_and_coming_back_needs_the_pin(world: World) -> None:
     portal = await world.signed_in(pin="1234")
     portal.quick_exit()
-    assert portal.phase == "exited"
+    assert phase(portal) == "exited"
     portal.come_back()
-    assert portal.phase == "locked"
+    assert phase(portal) == "locked"
     portal.unlock("1234")
-    assert portal.phase == "ready"
+    assert phase(portal) == "ready"
 
 
 async def test_quick_exit_without_a_pin_comes_straight_back(world: World) -> None:
     portal = await world.signed_in()
     portal.quick_exit()
     portal.come_back()
-    assert portal.phase == "ready"
+    assert phase(portal) == "ready"
 
 
 async def test_the_lock_returns_after_the_chosen_minutes_away(world: World) -> None:
     portal = await world.signed_in()
     portal.choose_pin("1234", "1234", after_minutes=5)
     portal.to_background()
-    assert not world.connector.syncs[-1].foreground
+    assert not in_foreground(world)
     world.clock.advance(minutes=4)
     portal.to_foreground()
-    assert portal.phase == "ready" and world.connector.syncs[-1].foreground
+    assert phase(portal) == "ready"
+    assert in_foreground(world)
     portal.to_background()
     world.clock.advance(minutes=5)
     portal.to_foreground()
-    assert portal.phase == "locked"
+    assert phase(portal) == "locked"
 
 
 async def test_a_message_shows_at_once_and_bad_ones_are_refused_with_the_text_kept(world: World) -> None:
@@ -183,7 +209,9 @@ async def test_a_message_shows_at_once_and_bad_ones_are_refused_with_the_text_ke
     assert portal.store.messages("case-1") == []
     assert portal.send_message("case-1", "  Hello  ")
     [shown] = portal.conversation("case-1")
-    assert shown.mine and shown.state == "sending" and shown.message.body == "Hello"
+    assert shown.mine
+    assert shown.state == "sending"
+    assert shown.message.body == "Hello"
     assert portal.error == ""
 
 
@@ -227,7 +255,8 @@ async def test_contact_choices_round_trip_and_need_at_least_one_way(world: World
 async def test_the_forces_own_support_list_is_kept_for_offline_use(world: World) -> None:
     portal = await world.signed_in()
     local, national = portal.support_services()
-    assert local == [] and any(s.phone == "08 08 16 89 111" for s in national)
+    assert local == []
+    assert any(s.phone == "08 08 16 89 111" for s in national)
     world.backend.local_services = ServiceList(
         "2026-12-01",
         (
@@ -263,8 +292,10 @@ async def test_signing_out_deletes_everything_here_even_offline(world: World) ->
     portal = await world.signed_in()
     world.backend.reachable = False
     await portal.sign_out_and_delete()
-    assert portal.phase == "welcome" and portal.identity is None
-    assert portal.store.cases() == [] and world.wipes == 1
+    assert phase(portal) == "welcome"
+    assert portal.identity is None
+    assert portal.store.cases() == []
+    assert world.wipes == 1
     assert world.connector.syncs[-1].stopped
     assert "deleted" in portal.notice
 
@@ -277,7 +308,7 @@ async def test_signing_out_ends_the_token_on_the_server(world: World) -> None:
 
 
 async def test_the_last_sync_time_survives_a_restart_for_the_offline_banner(world: World) -> None:
-    portal = await world.signed_in()
+    await world.signed_in()
     sync = world.connector.syncs[-1]
     sync.synced_at = NOW - timedelta(minutes=3)
     sync.on_change()

@@ -1,4 +1,4 @@
-"""``portal web`` starts and serves the app to a browser (the placeholder until the app issues land)."""
+"""``portal web`` starts and serves the app to a browser at the address it prints."""
 
 from __future__ import annotations
 

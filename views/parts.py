@@ -91,4 +91,3 @@ def page_body(*controls: ft.Control) -> ft.Control:
         scroll=ft.ScrollMode.AUTO,
         expand=True,
     )
-

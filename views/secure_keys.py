@@ -8,14 +8,17 @@ store opens and handed over in memory; a key made on first use is saved back the
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from pathlib import Path
 
 from flet_secure_storage import SecureStorage
 
+from app.bootstrap import LocalData
 from app.store.device import open_device_store, reset_device
-from app.store.errors import WrongKey
+from app.store.errors import StoreError, WrongKey
 from app.store.keys import KEY_BYTES, MemoryKeyProvider
+from app.store.port import Store
 from app.store.sql import SqlStore
 
 NAME = "secure-storage"
@@ -66,3 +69,49 @@ async def open_with_secure_storage(folder: Path, keys: SecureStorageKeys) -> Sql
 async def reset_with_secure_storage(folder: Path, keys: SecureStorageKeys) -> None:
     reset_device(folder, MemoryKeyProvider())
     await keys.delete()
+
+
+class SecureStorageDevice:
+    """A phone's store, keyed from secure storage. Deleting everything (sign-out, or too many
+    wrong PINs) starts a fresh store at once and writes its new key over the old one."""
+
+    def __init__(self, folder: Path, keys: SecureStorageKeys) -> None:
+        self.folder = folder
+        self.keys = keys
+        self.local = LocalData(None, None, NAME, self._reset_files)
+        self._saving: asyncio.Future[None] | None = None
+
+    @classmethod
+    async def open(cls, folder: Path, keys: SecureStorageKeys) -> SecureStorageDevice:
+        device = cls(folder, keys)
+        try:
+            store = await open_with_secure_storage(folder, keys)
+        except StoreError as exc:
+            device.local = LocalData(None, exc, NAME, device._reset_files)
+        else:
+            device.local = LocalData(store, None, NAME, device._reset_files, end=store.close)
+        return device
+
+    def _reset_files(self) -> None:
+        # the key stays: a store made again after a reset simply uses it
+        reset_device(self.folder, MemoryKeyProvider())
+
+    def wipe(self) -> Store:
+        if self.local.store is not None:
+            self.local.store.close()
+        reset_device(self.folder, MemoryKeyProvider())
+        in_hand = _InHand(None)
+        store = open_device_store(self.folder, in_hand)
+        made = in_hand.load()
+        assert made is not None
+        self._saving = asyncio.ensure_future(self.keys.save(made))
+        self.local = LocalData(store, None, NAME, self._reset_files, end=store.close)
+        return store
+
+    async def settled(self) -> None:
+        """Wait until a new key has reached secure storage."""
+        if self._saving is not None:
+            await self._saving
+
+    def end(self) -> None:
+        self.local.end()

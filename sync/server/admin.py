@@ -9,11 +9,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.protocol import OfficerCreate, OfficerPublic
+from sync.protocol import OfficerCreate, OfficerPublic, SupportServicesPublic
 from sync.server import audit, security
 from sync.server.context import Context
 from sync.server.errors import Conflict, NotFound
 from sync.server.models import force, integration_key
+from sync.server.services import support
 from sync.server.services.officers import insert_officer, officer_public
 from sync.server.victims_code import DEFAULT_FORCE_SETTINGS
 
@@ -61,6 +62,11 @@ def create_officer(conn: Connection, ctx: Context, code: str, body: OfficerCreat
     row = insert_officer(conn, ctx, force_id, body)
     audit.record(conn, None, "officer.create", now=ctx.now(), force_id=force_id, detail={"officer_id": str(row.id)})
     return officer_public(row)
+
+
+def set_support_services(conn: Connection, ctx: Context, code: str, body: SupportServicesPublic) -> bool:
+    """Stores the force's list of local support services; False when that very list was already there."""
+    return support.store(conn, ctx, None, force_id_for(conn, code), body)
 
 
 def new_password() -> str:

@@ -1,4 +1,5 @@
-"""``portal-server``: run the backend, migrate its database, add forces and officers, seed a demo."""
+"""``portal-server``: run the backend, migrate its database, add forces and officers, set a force's
+local support services, seed a demo."""
 
 from __future__ import annotations
 
@@ -6,15 +7,16 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from pydantic import ValidationError
 
-from sync.protocol import OfficerCreate, Role
+from sync.protocol import OfficerCreate, Role, SupportServicesPublic
 from sync.server import admin, demo
 from sync.server.app import channel_from_settings
 from sync.server.context import Context
 from sync.server.db import Database, create_engine
-from sync.server.errors import ApiError
+from sync.server.errors import ApiError, BadRequest
 from sync.server.migrate import upgrade
 from sync.server.notify import Outbox
 from sync.server.security import Secrets
@@ -54,6 +56,18 @@ def _parser() -> argparse.ArgumentParser:
     officer.add_argument("--phone", required=True)
     officer.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input (else one is made up)"
+    )
+
+    support = commands.add_parser(
+        "support-services", help="set a force's own list of local support services from a JSON file"
+    )
+    support.add_argument("--force", required=True, dest="force_code")
+    support.add_argument(
+        "--file",
+        required=True,
+        type=Path,
+        help='JSON: {"version": "2026-11-01", "services": [{"id", "name", "purpose", "phone", "website", '
+        '"source", "reviewed"}, ...]}',
     )
 
     commands.add_parser("demo", help="seed two forces with officers and cases, and print how to sign in")
@@ -108,11 +122,33 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             _say(f"Added {created.name} ({created.role.value}, collar {created.collar_number}).")
             if not args.password_stdin:
                 _say(f"Their first password (shown once): {password}")
+        elif args.command == "support-services":
+            listed = read_support_services(args.file)
+            code = args.force_code.lower()
+            if db.run_write(admin.set_support_services, ctx, code, listed):
+                _say(f"Stored {len(listed.services)} support services for {code} (version {listed.version}).")
+            else:
+                _say(f"{code} already has this list (version {listed.version}); nothing changed.")
         elif args.command == "demo":
             _demo(db, ctx, outbox, settings)
         return 0
     finally:
         db.dispose()
+
+
+def read_support_services(path: Path) -> SupportServicesPublic:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BadRequest(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    try:
+        return SupportServicesPublic.model_validate_json(raw)
+    except ValidationError as exc:
+        errors = exc.errors()
+        if any(error["type"] == "json_invalid" for error in errors):
+            raise BadRequest(f"{path} is not valid JSON.") from exc
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}" for e in errors[:5])
+        raise BadRequest(f"{path} is not a usable list of support services: {problems}") from exc
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:

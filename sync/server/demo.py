@@ -1,4 +1,4 @@
-"""Demo data: two forces, their officers, and cases with invited victims.
+"""Demo data: two forces, their officers, local support services, and cases with invited victims.
 
 Everything goes through the same services the API uses, so the demo is also a smoke test
 of them. Running it again adds nothing new but fresh invitation links (old ones cannot be
@@ -25,6 +25,8 @@ from sync.protocol import (
     OfficerCreate,
     OfficerLogin,
     Role,
+    SupportServicePublic,
+    SupportServicesPublic,
     VictimCreate,
 )
 from sync.server import admin
@@ -68,6 +70,12 @@ class DemoForce:
     name: str
     officers: tuple[DemoOfficer, ...]
     cases: tuple[DemoCase, ...]
+    support: SupportServicesPublic
+
+
+# Real services, checked on the date given; no phone numbers until one is confirmed at its source.
+SUPPORT_REVIEWED = date(2026, 11, 1)
+SUPPORT_VERSION = SUPPORT_REVIEWED.isoformat()
 
 
 FORCES = (
@@ -121,6 +129,20 @@ FORCES = (
                 enhanced=True,
             ),
         ),
+        SupportServicesPublic(
+            version=SUPPORT_VERSION,
+            services=[
+                SupportServicePublic(
+                    id="victims-first",
+                    name="Victims First",
+                    purpose="The Thames Valley Police and Crime Commissioner's service for victims.",
+                    phone=None,
+                    website="https://victims-first.org.uk",
+                    source="victims-first.org.uk",
+                    reviewed=SUPPORT_REVIEWED,
+                )
+            ],
+        ),
     ),
     DemoForce(
         "hiow",
@@ -156,6 +178,20 @@ FORCES = (
                 ContactChannel.EMAIL,
                 "pc.hughes",
             ),
+        ),
+        SupportServicesPublic(
+            version=SUPPORT_VERSION,
+            services=[
+                SupportServicePublic(
+                    id="hiow-victim-care",
+                    name="Hampshire & Isle of Wight Victim Care",
+                    purpose="The victim care service for Hampshire and the Isle of Wight.",
+                    phone=None,
+                    website="https://www.hampshireiowvictimcare.co.uk",
+                    source="hampshireiowvictimcare.co.uk",
+                    reviewed=SUPPORT_REVIEWED,
+                )
+            ],
         ),
     ),
 )
@@ -201,6 +237,7 @@ def seed(db: Database, ctx: Context, outbox: Outbox, *, today: date | None = Non
                         password=DEMO_PASSWORD,
                     ),
                 )
+        db.run_write(admin.set_support_services, ctx, demo_force.code, demo_force.support)
         tokens = {
             o.username: db.run_write(
                 auth.officer_login,

@@ -102,6 +102,9 @@ officer = sa.Table(
     sa.Column("totp_enabled", sa.Boolean(), nullable=False),
     sa.Column("totp_last_step", sa.BigInteger()),
     _created(),
+    # What victims see of the officer's availability: null away_message means on duty.
+    sa.Column("reply_within_hours", sa.Integer(), nullable=False, server_default="48"),
+    sa.Column("away_message", sa.String(300)),
     sa.UniqueConstraint("force_id", "username"),
     sa.UniqueConstraint("force_id", "collar_number"),
 )
@@ -118,6 +121,11 @@ victim = sa.Table(
     sa.Column("safe_contact_notes", sa.Text(), nullable=False),
     sa.Column("enhanced_rights", sa.Boolean(), nullable=False),
     _created(),
+    # The victim's own contact preferences (``ContactPreferences``). The server defaults are for
+    # rows older than these columns; migration 0002 sets their channels from preferred_channel.
+    sa.Column("contact_channels", sa.JSON(), nullable=False, server_default="[]"),
+    sa.Column("contact_times", sa.String(200), nullable=False, server_default=""),
+    sa.Column("safe_to_leave_voicemail", sa.Boolean(), nullable=False, server_default=sa.false()),
 )
 
 case = sa.Table(
@@ -296,6 +304,17 @@ audit_event = sa.Table(
     sa.Column("detail", sa.JSON(), nullable=False),
     sa.Index(None, "force_id", "action", "at"),
     sa.Index(None, "case_id", "at"),
+)
+
+# A force's own list of local support services (``SupportServicesPublic``), one per force.
+support_services = sa.Table(
+    "support_services",
+    metadata,
+    _id(),
+    sa.Column("force_id", sa.Uuid(), sa.ForeignKey("force.id"), nullable=False, unique=True),
+    sa.Column("version", sa.String(10), nullable=False),
+    sa.Column("services", sa.JSON(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 # Failed attempts, for rate limits that hold across workers: a sliding window is a count here.

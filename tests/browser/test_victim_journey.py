@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+import pytest
 from playwright.async_api import Page
 
 from tests.browser.victim_app import (
@@ -15,6 +16,7 @@ from tests.browser.victim_app import (
     SLOW,
     Backend,
     chromium,
+    fresh_artifacts,
     not_see,
     open_app,
     see,
@@ -26,6 +28,11 @@ from tests.browser.victim_app import (
 )
 
 PIN = "2468"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _screenshots() -> None:
+    fresh_artifacts()
 
 
 async def sign_in(page: Page, backend: Backend, app_url: str, *, pin: str | None = PIN) -> None:
@@ -55,7 +62,7 @@ async def test_a_victim_follows_their_case_and_talks_to_the_officer(tmp_path: Pa
                 await sign_in(page, backend, app_url)
 
                 # Your case: reference, officer's name and number, when the next update is due
-                await see(page, case["crime_reference"], timeout=SLOW)
+                await see(page, case["crime_reference"], within_ms=SLOW)
                 await see(page, case["officer"]["name"])
                 await see(page, f"Collar number {case['officer']['collar_number']}")
                 await see(page, f"Call {case['officer']['phone']}")
@@ -150,10 +157,10 @@ async def test_the_case_stays_readable_offline_and_a_message_written_offline_is_
             async with chromium() as browser:
                 page = await browser.new_page(viewport=PHONE)  # type: ignore[arg-type]
                 await sign_in(page, backend, app_url, pin=None)
-                await see(page, case["crime_reference"], timeout=SLOW)
+                await see(page, case["crime_reference"], within_ms=SLOW)
 
                 backend.stop()
-                await see(page, "You're offline", timeout=SLOW)
+                await see(page, "You're offline", within_ms=SLOW)
                 await see(page, case["crime_reference"])
                 await see(page, case["officer"]["name"])
                 await shoot(page, "offline-phone")
@@ -163,12 +170,12 @@ async def test_the_case_stays_readable_offline_and_a_message_written_offline_is_
                 await tap(page, "Send")
                 await see(page, "Written with no signal.")
                 await see(page, "Sending")
-                assert _bodies_offline_check(backend) is None
+                assert backend.process is None, "the backend is stopped while the message is written"
 
                 backend.start()
                 await tap(page, "Try again")
                 await _eventually(lambda: "Written with no signal." in _bodies(backend, case["id"]), seconds=60)
-                await see(page, "Sent", timeout=SLOW)
+                await see(page, "Sent", within_ms=SLOW)
     finally:
         backend.stop()
 
@@ -177,10 +184,6 @@ def _bodies(backend: Backend, case_id: str) -> list[str]:
     messages = backend.officer_call("GET", f"/cases/{case_id}/messages")
     items = messages["data"] if isinstance(messages, dict) else messages
     return [m["body"] for m in items if m["author_kind"] == "victim"]
-
-
-def _bodies_offline_check(backend: Backend) -> None:
-    assert backend.process is None, "the backend should be stopped"
 
 
 async def _eventually(check: object, seconds: float = 20) -> None:

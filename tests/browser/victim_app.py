@@ -129,10 +129,14 @@ def web_app(server_url: str, data_home: Path) -> Iterator[str]:
             process.wait()
 
 
-@asynccontextmanager
-async def chromium() -> AsyncIterator[Browser]:
+def require_chromium() -> None:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run the tests through `python3 dev.py test`, which installs it")
+
+
+@asynccontextmanager
+async def chromium() -> AsyncIterator[Browser]:
+    require_chromium()
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
@@ -149,19 +153,20 @@ async def open_app(page: Page, url: str, expected: str) -> None:
     await see(page, expected)
 
 
+LABELS_JS = "Array.from(document.querySelectorAll('flt-semantics')).map(e => e.getAttribute('aria-label') || '')"
+
+
 async def screen_text(page: Page) -> str:
     """What the accessibility tree exposes, what a screen reader would read out: the aria
     snapshot, and the labels of the semantics nodes (the snapshot leaves out some groups)."""
-    labels = await page.evaluate(
-        "Array.from(document.querySelectorAll('flt-semantics')).map(e => e.getAttribute('aria-label') || '').join('\\n')"
-    )
-    return await page.locator("body").aria_snapshot() + "\n" + str(labels)
+    labels = await page.evaluate(LABELS_JS)
+    return await page.locator("body").aria_snapshot() + "\n" + "\n".join(labels)
 
 
-async def see(page: Page, text: str, timeout: float = 20_000) -> None:
+async def see(page: Page, text: str, within_ms: float = 20_000) -> None:
     """Wait until the text is on screen (Flutter merges a card's texts into one label, so
     this looks in the accessibility tree rather than for one element per text)."""
-    deadline = time.monotonic() + timeout / 1000
+    deadline = time.monotonic() + within_ms / 1000
     while text not in (shown := await screen_text(page)):
         if time.monotonic() > deadline:
             raise AssertionError(f"never saw {text!r} on screen; it showed:\n{shown}")
@@ -188,10 +193,11 @@ async def type_into(page: Page, label: str, text: str) -> None:
 
 async def shoot(page: Page, name: str) -> None:
     """A screenshot kept as a test artifact, once the screen has settled."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     await page.wait_for_timeout(400)
     await page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
-def clean_artifacts() -> None:
+def fresh_artifacts() -> None:
+    """Screenshots from this run only (call before the journeys)."""
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,8 @@ OFFICER = {
     "collar_number": "4417",
     "phone": "+441632960102",
     "email": "g@example.org",
+    "reply_within_hours": 24,
+    "away_message": None,
 }
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from sync.protocol import OfficerCreate, OfficerPublic
+from sync.protocol import OfficerAvailability, OfficerCreate, OfficerPublic
 from sync.server.deps import Caller, ServicesDep
 from sync.server.services import officers
 
@@ -22,3 +22,8 @@ async def list_officers(caller: Caller, services: ServicesDep) -> list[OfficerPu
 @router.get("/me")
 async def me(caller: Caller, services: ServicesDep) -> OfficerPublic:
     return await services.db.read(officers.me, services.ctx, caller)
+
+
+@router.put("/me/availability")
+async def set_availability(body: OfficerAvailability, caller: Caller, services: ServicesDep) -> OfficerPublic:
+    return await services.db.write(officers.set_availability, services.ctx, caller, body)

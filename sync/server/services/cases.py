@@ -22,6 +22,8 @@ from sync.protocol import (
     CaseUpdatePublic,
     ClosedOutcome,
     ContactChannel,
+    ContactMethod,
+    ContactPreferences,
     InvitationCreate,
     OfficerContact,
     Role,
@@ -60,12 +62,17 @@ case_query = sa.select(
     officer.c.collar_number.label("officer_collar_number"),
     officer.c.phone.label("officer_phone"),
     officer.c.email.label("officer_email"),
+    officer.c.reply_within_hours.label("officer_reply_within_hours"),
+    officer.c.away_message.label("officer_away_message"),
     victim.c.name.label("victim_name"),
     victim.c.phone.label("victim_phone"),
     victim.c.email.label("victim_email"),
     victim.c.preferred_channel.label("victim_preferred_channel"),
     victim.c.safe_contact_notes.label("victim_safe_contact_notes"),
     victim.c.enhanced_rights.label("victim_enhanced_rights"),
+    victim.c.contact_channels.label("victim_contact_channels"),
+    victim.c.contact_times.label("victim_contact_times"),
+    victim.c.safe_to_leave_voicemail.label("victim_safe_to_leave_voicemail"),
 ).select_from(case.join(officer, officer.c.id == case.c.officer_id).join(victim, victim.c.id == case.c.victim_id))
 
 
@@ -154,6 +161,8 @@ def _case_public(
             collar_number=row.officer_collar_number,
             phone=row.officer_phone,
             email=row.officer_email,
+            reply_within_hours=row.officer_reply_within_hours,
+            away_message=row.officer_away_message,
         ),
         next_update_due=next_update_due(
             closed=row.status == CaseStatus.CLOSED,
@@ -176,10 +185,27 @@ def _case_public(
             preferred_channel=ContactChannel(row.victim_preferred_channel),
             safe_contact_notes=row.victim_safe_contact_notes,
             enhanced_rights=row.victim_enhanced_rights,
+            contact_preferences=contact_preferences(
+                row.victim_contact_channels,
+                row.victim_contact_times,
+                row.victim_safe_to_leave_voicemail,
+                preferred_channel=row.victim_preferred_channel,
+            ),
         )
         if for_officer
         else None,
         notifications=notifications if for_officer else None,
+    )
+
+
+def contact_preferences(
+    channels: list[str], times: str, voicemail: bool, *, preferred_channel: str
+) -> ContactPreferences:
+    return ContactPreferences(
+        # Never empty on the wire: a row without channels falls back to how the victim was invited.
+        contact_channels=[ContactMethod(channel) for channel in channels or [preferred_channel]],
+        contact_times=times,
+        safe_to_leave_voicemail=voicemail,
     )
 
 
@@ -206,6 +232,16 @@ def emit_case_changed(conn: Connection, ctx: Context, row: CaseRow) -> int:
         now=ctx.now(),
     )
     return seq
+
+
+def emit_cases_changed(conn: Connection, ctx: Context, rows: Sequence[feed.CaseLike]) -> None:
+    """One "case changed" event for each of ``rows`` (all in one force), e.g. when a person on them changes."""
+    if not rows:
+        return
+    first = feed.take_seqs(conn, rows[0].force_id, len(rows))
+    feed.append_many(
+        conn, [feed.NewEvent(row, "case", first + index, "") for index, row in enumerate(rows)], now=ctx.now()
+    )
 
 
 # ---------------------------------------------------------------------------- reading
@@ -272,6 +308,9 @@ def _victim_values(body: VictimCreate) -> dict[str, Any]:
         "preferred_channel": body.preferred_channel.value,
         "safe_contact_notes": body.safe_contact_notes,
         "enhanced_rights": body.enhanced_rights,
+        "contact_channels": [body.preferred_channel.value],
+        "contact_times": "",
+        "safe_to_leave_voicemail": False,
     }
 
 

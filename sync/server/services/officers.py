@@ -1,4 +1,4 @@
-"""Officer accounts, added by a force admin or the force's record system."""
+"""Officer accounts, added by a force admin or the force's record system, and their availability."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from sync.protocol import OfficerCreate, OfficerPublic, Role
+from sync.protocol import CaseStatus, OfficerAvailability, OfficerCreate, OfficerPublic, Role
 from sync.server import audit, security
 from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import Conflict
-from sync.server.models import officer
+from sync.server.models import case, officer
 from sync.server.services.auth import authenticate, require_officer
-from sync.server.services.cases import normalise_phone
+from sync.server.services.cases import emit_cases_changed, normalise_phone
 
 
 def officer_public(row: Row[Any]) -> OfficerPublic:
@@ -28,6 +28,8 @@ def officer_public(row: Row[Any]) -> OfficerPublic:
         role=Role(row.role),
         active=row.active,
         totp_enabled=row.totp_enabled,
+        reply_within_hours=row.reply_within_hours,
+        away_message=row.away_message,
     )
 
 
@@ -81,3 +83,35 @@ def list_officers(conn: Connection, ctx: Context, request: RequestInfo) -> list[
     require_officer(caller, Role.SUPERVISOR, Role.ADMIN)
     rows = conn.execute(sa.select(officer).where(officer.c.force_id == caller.force_id).order_by(officer.c.name))
     return [officer_public(row) for row in rows]
+
+
+def set_availability(conn: Connection, ctx: Context, request: RequestInfo, body: OfficerAvailability) -> OfficerPublic:
+    """Stores how soon the officer replies and whether they are away, and tells the victims on
+    their open cases (the app shows it beside the officer's name)."""
+    caller = authenticate(conn, ctx, request)
+    require_officer(caller)
+    mine = sa.select(officer).where(officer.c.id == caller.id, officer.c.force_id == caller.force_id)
+    row = conn.execute(mine.with_for_update()).one()
+    if (row.reply_within_hours, row.away_message) == (body.reply_within_hours, body.away_message):
+        return officer_public(row)
+    conn.execute(
+        sa.update(officer)
+        .where(officer.c.id == row.id)
+        .values(reply_within_hours=body.reply_within_hours, away_message=body.away_message)
+    )
+    open_cases = conn.execute(
+        sa.select(case.c.id, case.c.force_id, case.c.officer_id, case.c.victim_id)
+        .where(
+            case.c.officer_id == row.id, case.c.force_id == caller.force_id, case.c.status != CaseStatus.CLOSED.value
+        )
+        .order_by(case.c.created_at, case.c.id)
+    ).all()
+    emit_cases_changed(conn, ctx, open_cases)
+    audit.record(
+        conn,
+        caller,
+        "officer.availability",
+        now=ctx.now(),
+        detail={"reply_within_hours": body.reply_within_hours, "away": body.away_message is not None},
+    )
+    return officer_public(conn.execute(mine).one())
