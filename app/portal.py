@@ -398,7 +398,7 @@ class Portal:
 
     async def _call(self, work: Awaitable[None]) -> None:
         self.busy = True
-        self.error = ""
+        self.error = self.notice = ""
         self.changed()
         try:
             await work

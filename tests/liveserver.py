@@ -45,6 +45,20 @@ def start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
         time.sleep(0.1)
 
 
+def wait_until_served(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    """Until the process answers 200 at this address; fails if it stops or takes too long."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert process.poll() is None, f"the process serving {url} stopped"
+        assert time.monotonic() < deadline, f"nothing answered at {url}"
+        time.sleep(0.2)
+
+
 def stop(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     try:

@@ -115,8 +115,15 @@ def CaseHome() -> ft.Control:
         request_controls.insert(0, parts.small("You have asked for an update; your officer has been told."))
 
     unread = portal.unread_count(case.id)
+
+    def all_cases() -> None:
+        portal.current_case_id = None
+        ft.context.page.navigate("/")
+
+    several = len(portal.cases()) > 1
     return parts.page_body(
         parts.heading("Your case"),
+        *([ft.TextButton("All your cases", icon=ft.Icons.ARROW_BACK, on_click=lambda: all_cases())] if several else []),
         parts.section(
             parts.small("Crime reference"),
             ft.Row(

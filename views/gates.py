@@ -32,6 +32,7 @@ def Welcome() -> ft.Control:
         await portal.redeem(link)
 
     return parts.page_body(
+        *([parts.good_notice(portal.notice)] if portal.notice else []),
         parts.heading("Follow your case"),
         parts.body(
             "After you reported a crime, the police sent you an invitation by text or email. "

@@ -5,22 +5,19 @@ from __future__ import annotations
 import flet as ft
 
 
-def heading(text: str) -> ft.Control:
+def heading(text: str, level: int = 1) -> ft.Control:
+    """A screen's title (level 1) or a section's (level 2), announced as a heading."""
+    style = ft.TextThemeStyle.HEADLINE_SMALL if level == 1 else ft.TextThemeStyle.TITLE_MEDIUM
     return ft.Semantics(
-        content=ft.Text(text, theme_style=ft.TextThemeStyle.HEADLINE_SMALL, weight=ft.FontWeight.W_600),
+        content=ft.Text(text, theme_style=style, weight=ft.FontWeight.W_600),
         header=True,
-        heading_level=1,
+        heading_level=level,
         container=True,
     )
 
 
 def subheading(text: str) -> ft.Control:
-    return ft.Semantics(
-        content=ft.Text(text, theme_style=ft.TextThemeStyle.TITLE_MEDIUM, weight=ft.FontWeight.W_600),
-        header=True,
-        heading_level=2,
-        container=True,
-    )
+    return heading(text, level=2)
 
 
 def body(text: str, *, selectable: bool = False) -> ft.Text:

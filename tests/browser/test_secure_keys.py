@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.async_api import async_playwright
+
+from tests.liveserver import free_port, wait_until_served
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -25,12 +24,6 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -51,16 +44,7 @@ def flet_app(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         },
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert app.poll() is None, "the Flet app stopped"
-            assert time.monotonic() < deadline, "the Flet app did not start"
-            time.sleep(0.2)
+        wait_until_served(f"http://127.0.0.1:{port}/", app)
         yield f"http://127.0.0.1:{port}/", results
     finally:
         app.terminate()

@@ -11,10 +11,10 @@ import pytest
 from playwright.async_api import Page
 
 from tests.browser.victim_app import (
-    DESKTOP,
     PHONE,
     SLOW,
     Backend,
+    all_controls_named,
     chromium,
     fresh_artifacts,
     not_see,
@@ -67,10 +67,8 @@ async def test_a_victim_follows_their_case_and_talks_to_the_officer(tmp_path: Pa
                 await see(page, f"Collar number {case['officer']['collar_number']}")
                 await see(page, f"Call {case['officer']['phone']}")
                 await see(page, "Your next update is due")
-                await shoot(page, "case-phone")
-                await page.set_viewport_size(DESKTOP)  # type: ignore[arg-type]
-                await shoot(page, "case-desktop")
-                await page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+                await all_controls_named(page)
+                await shoot(page, "case")
 
                 # request an update: it reaches the officer
                 await tap(page, "Request an update")
@@ -93,10 +91,8 @@ async def test_a_victim_follows_their_case_and_talks_to_the_officer(tmp_path: Pa
                     "PUT", f"/cases/{case['id']}/messages/{uuid.uuid4()}", {"body": "Thank you, I will come and look."}
                 )
                 await see(page, "Thank you, I will come and look.")
-                await shoot(page, "messages-phone")
-                await page.set_viewport_size(DESKTOP)  # type: ignore[arg-type]
-                await shoot(page, "messages-desktop")
-                await page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+                await all_controls_named(page)
+                await shoot(page, "messages")
                 # the victim's app told the server it was read; the officer sees Read
                 await _eventually(lambda: backend.officer_call("GET", f"/cases/{case['id']}")["victim_read_seq"] > 0)
 
@@ -106,19 +102,30 @@ async def test_a_victim_follows_their_case_and_talks_to_the_officer(tmp_path: Pa
                 await tap(page, "Right 6:")
                 await see(page, f"For your case {case['crime_reference']}")
                 await see(page, "within 5 working days")
-                await shoot(page, "rights-phone")
-                await page.set_viewport_size(DESKTOP)  # type: ignore[arg-type]
-                await shoot(page, "rights-desktop")
-                await page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+                await shoot(page, "rights")
 
                 # support services, tap to call
                 await tap(page, "Support", role="tab")
+                await see(page, "Near you")  # the force's own list, from the server
+                await see(page, "Open website for Victims First")
                 await see(page, "National helplines")
                 await see(page, "Call 08 08 16 89 111")
-                await shoot(page, "support-phone")
-                await page.set_viewport_size(DESKTOP)  # type: ignore[arg-type]
-                await shoot(page, "support-desktop")
-                await page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+                await all_controls_named(page)
+                await shoot(page, "support")
+
+                # settings: how and when the police may contact me; the officer sees it
+                await tap(page, "Settings")
+                await see(page, "How may your officer contact you?")
+                await see(page, "this browser session only")
+                await tap(page, "Phone call", role="checkbox")
+                await type_into(page, "When is it safe to contact you? (optional)", "Weekdays after 6pm")
+                await tap(page, "Save contact choices")
+                await see(page, "Your officer will see how and when")
+                victim = backend.officer_call("GET", f"/cases/{case['id']}")["victim"]
+                assert victim["contact_preferences"]["contact_channels"] == ["sms", "phone_call"]
+                assert victim["contact_preferences"]["contact_times"] == "Weekdays after 6pm"
+                await all_controls_named(page)
+                await shoot(page, "settings")
 
                 # quick exit hides the case; coming back needs the PIN
                 await tap(page, "Case", role="tab")
@@ -128,7 +135,7 @@ async def test_a_victim_follows_their_case_and_talks_to_the_officer(tmp_path: Pa
                 await not_see(page, case["crime_reference"])
                 await not_see(page, case["officer"]["name"])
                 assert await page.title() == "Portal"
-                await shoot(page, "quick-exit-phone")
+                await shoot(page, "quick-exit")
                 await tap(page, "Continue")
                 await see(page, "Enter your PIN")
                 await not_see(page, case["crime_reference"])
@@ -163,7 +170,7 @@ async def test_the_case_stays_readable_offline_and_a_message_written_offline_is_
                 await see(page, "You're offline", within_ms=SLOW)
                 await see(page, case["crime_reference"])
                 await see(page, case["officer"]["name"])
-                await shoot(page, "offline-phone")
+                await shoot(page, "offline")
                 await tap(page, "Messages")
                 await see(page, "I am your officer.")
                 await type_into(page, "Write a message", "Written with no signal.")

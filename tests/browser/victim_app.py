@@ -21,6 +21,8 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from sync.protocol import SupportServicesPublic
+from sync.server import admin
 from tests import liveserver
 from tests.support import FakeClock, Officer, open_api, settings_for
 
@@ -37,7 +39,23 @@ ARGS = [
 ]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
-SLOW = 60_000  # ms: the first load of the wasm client takes a few seconds on a busy machine
+SLOW = 60_000
+LOCAL_SERVICES = SupportServicesPublic.model_validate(
+    {
+        "version": "2026-11-01",
+        "services": [
+            {
+                "id": "victims-first",
+                "name": "Victims First",
+                "purpose": "The Thames Valley Police and Crime Commissioner's service for victims.",
+                "phone": None,
+                "website": "https://victims-first.org.uk",
+                "source": "victims-first.org.uk",
+                "reviewed": "2026-11-01",
+            }
+        ],
+    }
+)  # ms: the first load of the wasm client takes a few seconds on a busy machine
 
 
 @dataclass
@@ -89,6 +107,7 @@ async def seeded_backend(tmp_path: Path) -> Backend:
         officer = await api.add_officer("tvp", "pc1")
         case = await api.create_case(officer, crime_type="Burglary (home)")
         invitation = await api.invite(officer, case["id"])
+        api.services.db.run_write(admin.set_support_services, api.services.ctx, "tvp", LOCAL_SERVICES)
     settings = settings_for(url, tmp_path)
     env = {
         "PORTAL_DATABASE_URL": url,
@@ -109,24 +128,10 @@ def web_app(server_url: str, data_home: Path) -> Iterator[str]:
         env={**os.environ, "XDG_DATA_HOME": str(data_home), "PYTHONPATH": str(ROOT)},
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, "the app stopped"
-            assert time.monotonic() < deadline, "the app did not start"
-            time.sleep(0.2)
+        liveserver.wait_until_served(f"http://127.0.0.1:{port}/", process)
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        liveserver.stop(process)
 
 
 def require_chromium() -> None:
@@ -173,6 +178,16 @@ async def see(page: Page, text: str, within_ms: float = 20_000) -> None:
         await page.wait_for_timeout(200)
 
 
+async def all_controls_named(page: Page) -> None:
+    """Every button, text field, checkbox and tab on screen has an accessible name."""
+    unnamed = [
+        line.strip()
+        for line in (await page.locator("body").aria_snapshot()).splitlines()
+        if re.fullmatch(r"- (button|textbox|checkbox|tab|link|combobox)( \[[^\]]*\])*:?", line.strip())
+    ]
+    assert not unnamed, f"controls without an accessible name: {unnamed}"
+
+
 async def not_see(page: Page, text: str) -> None:
     assert text not in await screen_text(page)
     assert text not in await page.content()
@@ -192,9 +207,14 @@ async def type_into(page: Page, label: str, text: str) -> None:
 
 
 async def shoot(page: Page, name: str) -> None:
-    """A screenshot kept as a test artifact, once the screen has settled."""
+    """Screenshots kept as test artifacts, once the screen has settled: at phone size and,
+    from the same screen, at desktop size."""
     await page.wait_for_timeout(400)
-    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    await page.screenshot(path=str(ARTIFACTS / f"{name}-phone.png"))
+    await page.set_viewport_size(DESKTOP)  # type: ignore[arg-type]
+    await page.wait_for_timeout(400)
+    await page.screenshot(path=str(ARTIFACTS / f"{name}-desktop.png"))
+    await page.set_viewport_size(PHONE)  # type: ignore[arg-type]
 
 
 def fresh_artifacts() -> None:

@@ -203,3 +203,10 @@ def test_read_marks_only_move_forward() -> None:
     assert read.officer_read_seq == 7
     assert with_read_mark(read, "officer", 3).officer_read_seq == 7
     assert with_read_mark(read, "victim", 4).victim_read_seq == 4
+
+
+def test_the_officers_reply_time_and_away_message_reach_the_app() -> None:
+    away = {**wire_case(), "officer": {**OFFICER, "reply_within_hours": 72, "away_message": "On leave until Monday."}}
+    changes = SyncEngine().receive_pull(page({"kind": "case", "seq": 1, "case_id": CASE_ID, "case": away}), NOW)
+    officer = changes.cases[0].officer
+    assert (officer.reply_within_hours, officer.away_message) == (72, "On leave until Monday.")

@@ -1,0 +1,61 @@
+"""The pure parts of the screens: which case a screen is about, and the navigation table."""
+
+from __future__ import annotations
+
+from app import content
+from app.portal import Portal
+from app.store.memory import MemoryStore
+from tests.fakes import FakeBackend, FakeConnector, FakeSignIn
+from tests.store.conftest import a_case
+from views.app import section_index, section_route
+from views.case import focused_case
+
+
+def portal_with(*case_ids: str) -> Portal:
+    store = MemoryStore()
+    store.put_cases([a_case(case_id) for case_id in case_ids])
+    backend = FakeBackend()
+    return Portal(
+        store,
+        content.load(),
+        sign_in=FakeSignIn(backend),
+        connector=FakeConnector(backend, lambda: store),
+        wipe=MemoryStore,
+    )
+
+
+def test_one_case_is_always_the_case_in_focus() -> None:
+    case = focused_case(portal_with("c1"), {})
+    assert case is not None
+    assert case.id == "c1"
+
+
+def test_with_several_cases_the_address_or_the_last_one_opened_decides() -> None:
+    portal = portal_with("c1", "c2")
+    assert focused_case(portal, {}) is None  # the list comes first
+    chosen = focused_case(portal, {"case_id": "c2"})
+    assert chosen is not None
+    assert chosen.id == "c2"
+    portal.current_case_id = "c1"
+    remembered = focused_case(portal, {})
+    assert remembered is not None
+    assert remembered.id == "c1"
+    assert focused_case(portal, {"case_id": "no-such-case"}) == remembered
+
+
+def test_the_navigation_table() -> None:
+    assert [section_route(i, "c1") for i in range(5)] == [
+        "/cases/c1",
+        "/cases/c1/updates",
+        "/cases/c1/messages",
+        "/rights",
+        "/support",
+    ]
+    assert section_route(2, None) == "/"  # no case chosen yet: the list
+    assert [section_index(p) for p in ("/", "/cases/c1/updates", "/cases/c1/messages", "/rights", "/support")] == [
+        0,
+        1,
+        2,
+        3,
+        4,
+    ]
