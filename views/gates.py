@@ -11,7 +11,7 @@ from views import parts
 from views.state import run, use_portal
 
 LOCK_CHOICES = [
-    ("0", "Every time I open or come back to the app"),
+    ("0", "Every time"),
     ("5", "After 5 minutes away"),
     ("15", "After 15 minutes away"),
 ]
@@ -143,7 +143,7 @@ def PinForm(*, offer: bool) -> ft.Control:
             wrap=True,
         ),
     ]
-    return ft.Column(controls, spacing=12)
+    return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
 
 @ft.component

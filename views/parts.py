@@ -30,7 +30,9 @@ def small(text: str) -> ft.Text:
 
 def section(*controls: ft.Control) -> ft.Control:
     return ft.Card(
-        ft.Container(ft.Column(list(controls), spacing=8), padding=16),
+        ft.Container(
+            ft.Column(list(controls), spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH), padding=16
+        ),
         margin=ft.Margin.only(bottom=12),
     )
 

@@ -70,6 +70,7 @@ def ContactChoices() -> ft.Control:
             ft.FilledButton("Save contact choices", on_click=run(save), disabled=not loaded),
         ],
         spacing=8,
+        horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
     )
 
 

@@ -162,7 +162,8 @@ async def test_the_case_stays_readable_offline_and_a_message_written_offline_is_
     try:
         with web_app(backend.url, tmp_path / "app-data") as app_url:
             async with chromium() as browser:
-                page = await browser.new_page(viewport=PHONE)  # type: ignore[arg-type]
+                # in the dark theme, which follows the system setting
+                page = await browser.new_page(viewport=PHONE, color_scheme="dark")  # type: ignore[arg-type]
                 await sign_in(page, backend, app_url, pin=None)
                 await see(page, case["crime_reference"], within_ms=SLOW)
 
