@@ -92,6 +92,7 @@ def CaseHome() -> ft.Control:
     if asking:
         request_controls = [
             ft.TextField(
+                key="update-note",
                 label="Anything you want to ask? (optional)",
                 value=note,
                 on_change=lambda e: set_note(e.control.value),

@@ -18,7 +18,8 @@ LOCK_CHOICES = [
 
 
 def _field(label: str, value: str, on_change: Any, **kwargs: Any) -> ft.TextField:
-    return ft.TextField(label=label, value=value, on_change=lambda e: on_change(e.control.value), **kwargs)
+    # keyed by its label, so what is typed stays in the same field when the screen around it changes
+    return ft.TextField(key=label, label=label, value=value, on_change=lambda e: on_change(e.control.value), **kwargs)
 
 
 @ft.component

@@ -21,7 +21,8 @@ def bubble(shown: ShownMessage, now_text: str, on_retry: object) -> ft.Control:
     else:
         footer = parts.small(f"{label} · {now_text}")
     return ft.Row(
-        [
+        key=message.client_msg_id,  # keeps each bubble (and the field below) in place as new ones arrive
+        controls=[
             ft.Container(
                 ft.Column([ft.Text(message.body), footer], spacing=4, tight=True),
                 bgcolor=ft.Colors.PRIMARY_CONTAINER if shown.mine else ft.Colors.SURFACE_CONTAINER_HIGHEST,
@@ -79,9 +80,10 @@ def Messages() -> ft.Control:
             padding=8 if officer.away_message else 0,
             border_radius=8,
         ),
-        *bubbles,
+        ft.Column(bubbles, spacing=12),
         parts.error_notice(portal.error) if portal.error else ft.Container(),
         ft.TextField(
+            key="draft",
             label="Write a message",
             value=draft,
             on_change=lambda e: set_draft(e.control.value),

@@ -52,6 +52,7 @@ def ContactChoices() -> ft.Control:
             parts.body("How may your officer contact you?"),
             *boxes,
             ft.TextField(
+                key="contact-times",
                 label="When is it safe to contact you? (optional)",
                 hint_text="For example: weekdays after 6pm",
                 value=times,

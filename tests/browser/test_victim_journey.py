@@ -75,7 +75,24 @@ async def test_a_victim_follows_their_case_and_talks_to_the_officer(tmp_path: Pa
                 await type_into(page, "Anything you want to ask? (optional)", "Has anyone been arrested?")
                 await tap(page, "Send request")
                 await see(page, "You asked for an update")
-                await _eventually(lambda: backend.officer_call("GET", f"/cases/{case['id']}")["open_update_requests"])
+                await _eventually(
+                    lambda: backend.officer_call("GET", f"/cases/{case['id']}")["open_update_requests"],
+                    what="the update request",
+                )
+
+                # the officer answers with an update: it shows on the timeline with its author
+                backend.officer_call(
+                    "POST",
+                    f"/cases/{case['id']}/updates",
+                    {"status": "investigating", "text": "We are checking doorbell cameras on your street."},
+                )
+                await tap(page, "Updates", role="tab")
+                await see(page, "We are checking doorbell cameras on your street.")
+                await see(page, "Today at")
+                await see(page, case["officer"]["name"])
+                await see(page, "Case under investigation")
+                await shoot(page, "updates")
+                await tap(page, "Case", role="tab")
 
                 # send a message: local echo, then on the server
                 await tap(page, "Messages")
@@ -194,7 +211,7 @@ def _bodies(backend: Backend, case_id: str) -> list[str]:
     return [m["body"] for m in items if m["author_kind"] == "victim"]
 
 
-async def _eventually(check: object, seconds: float = 20) -> None:
+async def _eventually(check: object, seconds: float = 20, what: str = "the change") -> None:
     import asyncio
     import time
 
@@ -206,5 +223,5 @@ async def _eventually(check: object, seconds: float = 20) -> None:
         except AssertionError:
             pass
         if time.monotonic() > deadline:
-            raise AssertionError("the server never saw the change")
+            raise AssertionError(f"the server never saw {what}")
         await asyncio.sleep(0.3)
