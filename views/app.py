@@ -194,6 +194,7 @@ ROUTES = [
 @ft.component
 def App(portal: Portal) -> ft.Control:
     page = ft.context.page
+    network: Any = ft.use_ref(None)  # the connectivity service lives as long as the app
 
     def setup() -> None:
         page.title = TITLE
@@ -211,8 +212,13 @@ def App(portal: Portal) -> ft.Control:
             elif state in (ft.AppLifecycleState.RESUME, ft.AppLifecycleState.SHOW):
                 portal.to_foreground()
 
+        def on_network(e: ft.ConnectivityChangeEvent) -> None:
+            if any(kind != ft.ConnectivityType.NONE for kind in e.connectivity):
+                portal.refresh()  # back online: sync now rather than at the end of a back-off
+
         page.on_keyboard_event = on_key
         page.on_app_lifecycle_state_change = on_lifecycle
+        network.current = ft.Connectivity(on_change=on_network)
         portal.start()
         page.update()
 
