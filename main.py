@@ -62,7 +62,7 @@ def build_portal(device: Device | SecureStorageDevice, server_url: str) -> Porta
         sign_in=HttpSignIn(server_url),
         connector=HttpConnector(current_store),
         wipe=device.wipe,
-        device_description=device.local.about,
+        key_provider=device.local.key_provider,
     )
     return portal
 

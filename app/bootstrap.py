@@ -18,18 +18,6 @@ from app.store.errors import StoreError
 from app.store.keys import KeyProvider, KeyringKeyProvider, KeyUnavailable
 from app.store.port import Store
 
-BACKEND_NAMES = {
-    "sqlcipher": "an encrypted database (SQLCipher)",
-    "sqlite-sealed": "a database with every entry sealed (AES-256-GCM)",
-    "memory": "memory only",
-}
-PROVIDER_NAMES = {
-    "keyring": "this device's keyring",
-    "passphrase": "a passphrase you chose",
-    "memory": "this browser session only",
-    "secure-storage": "this phone's secure storage",
-}
-
 
 def data_folder() -> Path:
     """Where the app keeps its data: Flet's app storage when packaged, else the platform's usual place."""
@@ -51,15 +39,6 @@ class LocalData:
     key_provider: str
     reset: Callable[[], None]
     end: Callable[[], None] = field(default=lambda: None)
-
-    @property
-    def about(self) -> str:
-        if self.store is None:
-            return "This device's data is not open."
-        return (
-            f"This device keeps the app's data in {BACKEND_NAMES.get(self.store.backend, self.store.backend)}, "
-            f"locked with a key kept in {PROVIDER_NAMES.get(self.key_provider, self.key_provider)}."
-        )
 
 
 def open_desktop_data(folder: Path | None = None, keys: KeyProvider | None = None) -> LocalData:

@@ -7,6 +7,7 @@ change the wording without a release (and a Welsh translation can sit beside it)
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -57,12 +58,29 @@ class StatusWords:
 
 
 @dataclass(frozen=True)
+class Words:
+    """Every sentence the screens show, by key, in one language ('en' now; 'cy' can follow)."""
+
+    language: str
+    version: str
+    table: Mapping[str, str]
+
+    def __call__(self, key: str, **values: object) -> str:
+        return self.table[key].format(**values)
+
+    def plural(self, key: str, count: int, **values: object) -> str:
+        """'key.one' when count is 1, else 'key.other'."""
+        return self(f"{key}.{'one' if count == 1 else 'other'}", count=count, **values)
+
+
+@dataclass(frozen=True)
 class Content:
     version: str
     rights: tuple[Right, ...]
     services: ServiceList
     statuses: dict[str, StatusWords]
     outcomes: dict[str, str]
+    words: Words
 
     def status(self, code: str) -> StatusWords:
         return self.statuses.get(code, StatusWords(code.replace("_", " ").capitalize(), ""))
@@ -86,22 +104,26 @@ def _service(raw: dict[str, Any]) -> SupportService:
     )
 
 
-def parse(rights: dict[str, Any], services: dict[str, Any], words: dict[str, Any]) -> Content:
+def parse(rights: dict[str, Any], services: dict[str, Any], statuses: dict[str, Any], words: dict[str, Any]) -> Content:
     return Content(
-        version=max(rights["version"], services["version"], words["version"]),
+        version=max(rights["version"], services["version"], statuses["version"], words["version"]),
         rights=tuple(sorted((_right(r) for r in rights["rights"]), key=lambda r: r.number)),
         services=ServiceList(services["version"], tuple(_service(s) for s in services["services"])),
-        statuses={code: StatusWords(v["title"], v["explanation"]) for code, v in words["statuses"].items()},
-        outcomes=dict(words["outcomes"]),
+        statuses={code: StatusWords(v["title"], v["explanation"]) for code, v in statuses["statuses"].items()},
+        outcomes=dict(statuses["outcomes"]),
+        words=Words(words["language"], words["version"], dict(words["words"])),
     )
 
 
-def load(folder: Path = CONTENT) -> Content:
+def load(folder: Path = CONTENT, language: str = "en") -> Content:
+    """The bundled content; the screens' words in ``language`` ('en'; a 'cy' file can follow)."""
+
     def read(name: str) -> dict[str, Any]:
         data: dict[str, Any] = json.loads((folder / name).read_text(encoding="utf-8"))
         return data
 
-    return parse(read("victims-code.json"), read("support-services.json"), read("status-words.json"))
+    words = f"words.{language}.json" if (folder / f"words.{language}.json").exists() else "words.en.json"
+    return parse(read("victims-code.json"), read("support-services.json"), read("status-words.json"), read(words))
 
 
 def merge_services(

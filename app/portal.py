@@ -50,11 +50,12 @@ class Portal:
         connector: Connector,
         wipe: Callable[[], Store],
         clock: Callable[[], datetime] = utc_now,
-        device_description: str = "",
+        key_provider: str = "memory",
     ) -> None:
         self.store = store
-        self.device_description = device_description  # which store and key provider, for Settings
+        self.key_provider = key_provider  # where the store's key is kept, for Settings
         self.content = content
+        self.words = content.words
         self._sign_in = sign_in
         self._connector = connector
         self._wipe = wipe
@@ -115,7 +116,7 @@ class Portal:
 
     def _on_sync_change(self) -> None:
         if self.sync is not None and self.sync.signed_out:
-            self.error = "You have been signed out. Please use your invitation link again, or call 101."
+            self.error = self.words("say.signed_out")
         self.remember_synced()
         self.changed()
 
@@ -125,7 +126,7 @@ class Portal:
         self.invitation = token_or_link
         token = invitation_token(token_or_link)
         if not token:
-            self._fail("Paste the link or the code from your invitation. It is at least 10 letters and numbers.")
+            self._fail(self.words("say.link_invalid"))
             return
         await self._call(self._redeem(token))
 
@@ -140,7 +141,7 @@ class Portal:
             self.changed()
             return
         if not (code.isdigit() and len(code) == 6):
-            self._fail("The code is 6 numbers. Please check the text or email and try again.")
+            self._fail(self.words("say.code_invalid"))
             return
         await self._call(self._verify(self.challenge, code))
 
@@ -161,14 +162,14 @@ class Portal:
 
     def choose_pin(self, pin: str, repeat: str, *, after_minutes: int = 0) -> None:
         if not valid_pin(pin):
-            self._fail("A PIN is 4 to 8 numbers.")
+            self._fail(self.words("say.pin_invalid"))
             return
         if pin != repeat:
-            self._fail("The two PINs are different. Please type the same PIN twice.")
+            self._fail(self.words("say.pin_mismatch"))
             return
         self.lock.set_pin(pin, after_minutes=after_minutes)
         self.error = ""
-        self.notice = "Your PIN is set. The app will ask for it when you come back."
+        self.notice = self.words("say.pin_set")
         if self.phase == "offer_pin":
             self.phase = "ready"
         self.changed()
@@ -180,7 +181,7 @@ class Portal:
 
     def remove_pin(self) -> None:
         self.lock.clear_pin()
-        self.notice = "The app no longer asks for a PIN."
+        self.notice = self.words("say.pin_removed")
         self.changed()
 
     # ------------------------------------------------------------------ safety
@@ -202,8 +203,10 @@ class Portal:
         if result.outcome == "unlocked":
             self.phase = "ready"
             self.error = ""
+        elif result.outcome == "wiped":
+            self.error = self.words("say.pin_wiped")
         else:
-            self.error = result.message
+            self.error = self.words.plural("say.pin_wrong", result.tries_left)
         self.changed()
         return result
 
@@ -238,7 +241,7 @@ class Portal:
         self.phase = "welcome"
         self.challenge = None
         self.error = ""
-        self.notice = "Everything was deleted from this device."
+        self.notice = self.words("say.deleted")
         self.changed()
 
     # ------------------------------------------------------------------ what the screens show
@@ -304,13 +307,13 @@ class Portal:
         """True if the message was accepted for sending (it then shows at once as Sending)."""
         body = body.strip()
         if not body:
-            self._fail("Write your message first.")
+            self._fail(self.words("say.message_empty"))
             return False
         if len(body) > MAX_MESSAGE_CHARS:
-            self._fail(f"That message is too long: please keep it under {MAX_MESSAGE_CHARS} characters.")
+            self._fail(self.words("say.message_long", limit=MAX_MESSAGE_CHARS))
             return False
         if self.sync is None or self.identity is None:
-            self._fail("You are not signed in on this device.")
+            self._fail(self.words("say.not_signed_in"))
             return False
         self.sync.write_message(case_id, body, self.identity.display_name)
         self.error = ""
@@ -324,14 +327,11 @@ class Portal:
 
     def request_update(self, case_id: str, note: str = "") -> None:
         if self.sync is None:
-            self._fail("You are not signed in on this device.")
+            self._fail(self.words("say.not_signed_in"))
             return
         self.sync.request_update(case_id, note.strip())
         self.error = ""
-        self.notice = (
-            "You asked for an update. Your officer has been told; the reply will appear under Updates. "
-            "If you are offline it will be sent when you are back online."
-        )
+        self.notice = self.words("say.update_requested")
         self.changed()
 
     def read_messages(self, case_id: str) -> None:
@@ -361,7 +361,7 @@ class Portal:
         try:
             return await self._connector.account(identity).contact_preferences()
         except AccountError as exc:
-            self._fail(str(exc))
+            self._fail(self.account_trouble(exc))
             return None
 
     async def save_contact_preferences(self, preferences: ContactPreferences) -> bool:
@@ -369,15 +369,15 @@ class Portal:
         if identity is None:
             return False
         if not preferences.channels:
-            self._fail("Choose at least one way your officer may contact you.")
+            self._fail(self.words("say.contact_none"))
             return False
         try:
             await self._connector.account(identity).save_contact_preferences(preferences)
         except AccountError as exc:
-            self._fail(str(exc))
+            self._fail(self.account_trouble(exc))
             return False
         self.error = ""
-        self.notice = "Saved. Your officer will see how and when you would like to be contacted."
+        self.notice = self.words("say.contact_saved")
         self.changed()
         return True
 
@@ -403,10 +403,27 @@ class Portal:
         try:
             await work
         except AccountError as exc:
-            self.error = str(exc)
+            self.error = self.account_trouble(exc)
         finally:
             self.busy = False
             self.changed()
+
+    def account_trouble(self, exc: AccountError) -> str:
+        """What to tell the person: the server's own words for a refusal, ours for the network."""
+        if exc.offline:
+            return self.words("say.offline")
+        if exc.code in ("server_error", "bad_answer"):
+            return self.words("say.trouble")
+        return str(exc)
+
+    @property
+    def device_description(self) -> str:
+        """Which store and key provider this device uses, for Settings."""
+        return self.words(
+            "settings.device.store",
+            store=self.words.table.get(f"store.{self.store.backend}", self.store.backend),
+            keys=self.words.table.get(f"keys.{self.key_provider}", self.key_provider),
+        )
 
     def _fail(self, message: str) -> None:
         self.error = message

@@ -1,6 +1,7 @@
 """Plain words for what the screens show: dates in UK style and local time, when the next
 update is due, what a message's state means, how fresh the data is. Pure functions of their
-arguments (the clock is passed in), so each rule is a unit test.
+arguments (the clock and the words are passed in), so each rule is a unit test; the sentences
+themselves are in assets/content/words.en.json.
 """
 
 from __future__ import annotations
@@ -8,92 +9,95 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from app.content import Words
 from app.domain import Case, MessageState, OfficerContact
 
 LONDON = ZoneInfo("Europe/London")
-
-MESSAGE_STATE_LABELS: dict[MessageState, str] = {
-    "sending": "Sending",
-    "sent": "Sent",
-    "read": "Read",
-    "failed": "Not sent — tap to retry",
-}
 
 
 def local(moment: datetime) -> datetime:
     return moment.astimezone(LONDON)
 
 
-def day(value: date | datetime) -> str:
+def _date(value: date | datetime) -> date:
+    return local(value).date() if isinstance(value, datetime) else value
+
+
+def day(words: Words, value: date | datetime) -> str:
     """'Tuesday 3 December 2026'."""
-    if isinstance(value, datetime):
-        value = local(value).date()
-    return f"{value:%A} {value.day} {value:%B %Y}"
+    d = _date(value)
+    return words(
+        "date.long", weekday=words(f"weekday.{d.weekday()}"), day=d.day, month=words(f"month.{d.month}"), year=d.year
+    )
 
 
-def short_day(value: date | datetime) -> str:
+def short_day(words: Words, value: date | datetime) -> str:
     """'3 Dec 2026'."""
-    if isinstance(value, datetime):
-        value = local(value).date()
-    return f"{value.day} {value:%b %Y}"
+    d = _date(value)
+    return words("date.short", day=d.day, month=words(f"month.short.{d.month}"), year=d.year)
 
 
-def clock_time(moment: datetime) -> str:
+def clock_time(words: Words, moment: datetime) -> str:
     """'2:05pm'."""
     moment = local(moment)
     hour = moment.hour % 12 or 12
-    return f"{hour}:{moment:%M}{'am' if moment.hour < 12 else 'pm'}"
+    return words(f"time.{'am' if moment.hour < 12 else 'pm'}", hour=hour, minute=f"{moment.minute:02d}")
 
 
-def when(moment: datetime, now: datetime) -> str:
+def when(words: Words, moment: datetime, now: datetime) -> str:
     """'Today at 2:05pm', 'Yesterday at 9:00am', or '3 Dec 2026 at 2:05pm'."""
     days = (local(now).date() - local(moment).date()).days
+    time = clock_time(words, moment)
     if days == 0:
-        return f"Today at {clock_time(moment)}"
+        return words("when.today", time=time)
     if days == 1:
-        return f"Yesterday at {clock_time(moment)}"
-    return f"{short_day(moment)} at {clock_time(moment)}"
+        return words("when.yesterday", time=time)
+    return words("when.date", date=short_day(words, moment), time=time)
 
 
-def next_update(case: Case, now: datetime) -> str:
+def next_update(words: Words, case: Case, now: datetime) -> str:
     """When the Victims' Code says the next update is due, in a sentence."""
     if case.status == "closed":
-        return "This investigation is closed, so there are no more regular updates."
+        return words("due.closed")
     due = case.next_update_due
     if due is None:
-        return "Your officer will agree with you how often you hear from them."
+        return words("due.agreed")
     if due < now:
-        return f"An update was due by {day(due)}. You can ask for one below."
+        return words("due.overdue", date=day(words, due))
     if local(due).date() == local(now).date():
-        return f"Your next update is due today, by {clock_time(due)}."
-    return f"Your next update is due by {day(due)}."
+        return words("due.today", time=clock_time(words, due))
+    return words("due.by", date=day(words, due))
 
 
-def reply_expectation(officer: OfficerContact) -> str:
+def reply_expectation(words: Words, officer: OfficerContact) -> str:
     """What to expect after sending a message: the away message wins while it is set."""
     if officer.away_message:
-        return f"{officer.name} is away: {officer.away_message}"
+        return words("reply.away", name=officer.name, message=officer.away_message)
     hours = officer.reply_within_hours
-    span = f"{hours} hours" if hours < 48 or hours % 24 else f"{hours // 24} days"
-    if hours == 1:
-        span = "an hour"
-    return f"{officer.name} usually replies within {span}."
+    if hours >= 48 and hours % 24 == 0:
+        span = words.plural("reply.days", hours // 24)
+    else:
+        span = words.plural("reply.hours", hours)
+    return words("reply.usually", name=officer.name, span=span)
 
 
-def last_synced(at: datetime | None, now: datetime) -> str:
+def message_state(words: Words, state: MessageState) -> str:
+    return words(f"message.{state}")
+
+
+def last_synced(words: Words, at: datetime | None, now: datetime) -> str:
     if at is None:
-        return "Not yet updated from the police system."
+        return words("synced.never")
     age = now - at
     if age < timedelta(minutes=1):
-        return "Updated just now."
+        return words("synced.now")
     if age < timedelta(hours=1):
-        minutes = int(age.total_seconds() // 60)
-        return f"Updated {minutes} minute{'s' if minutes != 1 else ''} ago."
-    return f"Last updated {when(at, now).lower() if age < timedelta(days=2) else when(at, now)}."
+        return words.plural("synced.minutes", int(age.total_seconds() // 60))
+    return words("synced.at", when=when(words, at, now))
 
 
-def offline_banner(at: datetime | None, now: datetime) -> str:
-    return f"You're offline. Showing what was saved on this device. {last_synced(at, now)}"
+def offline_banner(words: Words, at: datetime | None, now: datetime) -> str:
+    return words("offline.banner", synced=last_synced(words, at, now))
 
 
 def phone_link(phone: str) -> str:

@@ -12,7 +12,8 @@ def test_the_desktop_store_opens_and_says_what_it_uses(tmp_path: Path) -> None:
     keys = MemoryKeyProvider()
     local = open_desktop_data(tmp_path, keys)
     assert local.store is not None
-    assert "SQLCipher" in local.about
+    assert local.store.backend == "sqlcipher"
+    assert local.key_provider == "memory"
     local.store.put_cases([a_case()])
     local.end()
 
@@ -34,7 +35,7 @@ def test_a_lost_key_is_reported_with_reset_as_the_way_out(tmp_path: Path) -> Non
 def test_a_web_session_store_is_deleted_when_the_session_ends(tmp_path: Path) -> None:
     local = open_session_data(tmp_path)
     assert local.store is not None
-    assert "this browser session only" in local.about
+    assert local.key_provider == "memory"
     local.store.put_cases([a_case()])
     local.end()
     assert list(tmp_path.iterdir()) == []

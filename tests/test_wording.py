@@ -6,67 +6,66 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from app import wording
-from app.domain import OfficerContact
+from app.content import load
+from app.domain import MessageState, OfficerContact
 from tests.store.conftest import a_case
 
 NOW = datetime(2026, 11, 29, 10, tzinfo=UTC)
+W = load().words
 OFFICER = OfficerContact("o1", "PC Grace Okafor", "4417", "+441632960102", "g@tvp.police.example")
 
 
 def test_next_update_in_plain_words() -> None:
     case = a_case()
-    assert wording.next_update(replace(case, next_update_due=None), NOW).startswith("Your officer will agree")
+    assert wording.next_update(W, replace(case, next_update_due=None), NOW).startswith("Your officer will agree")
     due = datetime(2026, 12, 3, 17, tzinfo=UTC)
-    assert wording.next_update(replace(case, next_update_due=due), NOW) == (
+    assert wording.next_update(W, replace(case, next_update_due=due), NOW) == (
         "Your next update is due by Thursday 3 December 2026."
     )
-    assert wording.next_update(replace(case, next_update_due=NOW + timedelta(hours=2)), NOW) == (
+    assert wording.next_update(W, replace(case, next_update_due=NOW + timedelta(hours=2)), NOW) == (
         "Your next update is due today, by 12:00pm."
     )
-    overdue = wording.next_update(replace(case, next_update_due=NOW - timedelta(days=1)), NOW)
+    overdue = wording.next_update(W, replace(case, next_update_due=NOW - timedelta(days=1)), NOW)
     assert overdue.startswith("An update was due by Saturday 28 November 2026")
-    assert "closed" in wording.next_update(replace(case, status="closed", next_update_due=due), NOW)
+    assert "closed" in wording.next_update(W, replace(case, status="closed", next_update_due=due), NOW)
 
 
 def test_dates_are_shown_in_uk_time_across_the_clock_change() -> None:
     late_summer_night = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)  # 00:30 on 1 July in London
-    assert wording.day(late_summer_night) == "Wednesday 1 July 2026"
-    assert wording.clock_time(late_summer_night) == "12:30am"
-    assert wording.day(date(2026, 11, 29)) == "Sunday 29 November 2026"
+    assert wording.day(W, late_summer_night) == "Wednesday 1 July 2026"
+    assert wording.clock_time(W, late_summer_night) == "12:30am"
+    assert wording.day(W, date(2026, 11, 29)) == "Sunday 29 November 2026"
 
 
 def test_when_says_today_and_yesterday() -> None:
-    assert wording.when(NOW - timedelta(hours=1), NOW) == "Today at 9:00am"
-    assert wording.when(NOW - timedelta(days=1), NOW) == "Yesterday at 10:00am"
-    assert wording.when(NOW - timedelta(days=5), NOW) == "24 Nov 2026 at 10:00am"
+    assert wording.when(W, NOW - timedelta(hours=1), NOW) == "Today at 9:00am"
+    assert wording.when(W, NOW - timedelta(days=1), NOW) == "Yesterday at 10:00am"
+    assert wording.when(W, NOW - timedelta(days=5), NOW) == "24 Nov 2026 at 10:00am"
 
 
 def test_reply_expectation_and_away_message() -> None:
-    assert wording.reply_expectation(OFFICER) == "PC Grace Okafor usually replies within 2 days."
-    assert wording.reply_expectation(replace(OFFICER, reply_within_hours=4)).endswith("within 4 hours.")
-    assert wording.reply_expectation(replace(OFFICER, reply_within_hours=1)).endswith("within an hour.")
-    assert wording.reply_expectation(replace(OFFICER, reply_within_hours=36)).endswith("within 36 hours.")
+    assert wording.reply_expectation(W, OFFICER) == "PC Grace Okafor usually replies within 2 days."
+    assert wording.reply_expectation(W, replace(OFFICER, reply_within_hours=4)).endswith("within 4 hours.")
+    assert wording.reply_expectation(W, replace(OFFICER, reply_within_hours=1)).endswith("within an hour.")
+    assert wording.reply_expectation(W, replace(OFFICER, reply_within_hours=36)).endswith("within 36 hours.")
+    assert wording.reply_expectation(W, replace(OFFICER, reply_within_hours=168)).endswith("within 7 days.")
     away = replace(OFFICER, away_message="On leave until Monday; PC Walsh is covering.")
-    assert wording.reply_expectation(away) == "PC Grace Okafor is away: On leave until Monday; PC Walsh is covering."
+    assert wording.reply_expectation(W, away) == "PC Grace Okafor is away: On leave until Monday; PC Walsh is covering."
 
 
 def test_message_states_in_words() -> None:
-    assert wording.MESSAGE_STATE_LABELS == {
-        "sending": "Sending",
-        "sent": "Sent",
-        "read": "Read",
-        "failed": "Not sent — tap to retry",
-    }
+    states: tuple[MessageState, ...] = ("sending", "sent", "read", "failed")
+    assert [wording.message_state(W, s) for s in states] == ["Sending", "Sent", "Read", "Not sent — tap to retry"]
 
 
 def test_how_fresh_the_saved_data_is() -> None:
-    assert wording.last_synced(None, NOW) == "Not yet updated from the police system."
-    assert wording.last_synced(NOW - timedelta(seconds=20), NOW) == "Updated just now."
-    assert wording.last_synced(NOW - timedelta(minutes=1), NOW) == "Updated 1 minute ago."
-    assert wording.last_synced(NOW - timedelta(minutes=42), NOW) == "Updated 42 minutes ago."
-    assert wording.last_synced(NOW - timedelta(hours=3), NOW) == "Last updated today at 7:00am."
-    assert wording.last_synced(NOW - timedelta(days=4), NOW) == "Last updated 25 Nov 2026 at 10:00am."
-    assert wording.offline_banner(None, NOW).startswith("You're offline.")
+    assert wording.last_synced(W, None, NOW) == "Not yet updated from the police system."
+    assert wording.last_synced(W, NOW - timedelta(seconds=20), NOW) == "Updated just now."
+    assert wording.last_synced(W, NOW - timedelta(minutes=1), NOW) == "Updated 1 minute ago."
+    assert wording.last_synced(W, NOW - timedelta(minutes=42), NOW) == "Updated 42 minutes ago."
+    assert wording.last_synced(W, NOW - timedelta(hours=3), NOW) == "Last updated: Today at 7:00am."
+    assert wording.last_synced(W, NOW - timedelta(days=4), NOW) == "Last updated: 25 Nov 2026 at 10:00am."
+    assert wording.offline_banner(W, None, NOW).startswith("You're offline.")
 
 
 def test_phone_links_keep_only_what_dials() -> None:

@@ -18,12 +18,12 @@ from views.settings import Settings
 from views.state import PortalContext, use_portal
 
 TITLE = "Portal"  # the window title never says more: someone may glance at the screen
-SECTIONS = [
-    ("Case", ft.Icons.HOME_OUTLINED, ft.Icons.HOME, ""),
-    ("Updates", ft.Icons.HISTORY, ft.Icons.HISTORY, "updates"),
-    ("Messages", ft.Icons.CHAT_OUTLINED, ft.Icons.CHAT, "messages"),
-    ("Rights", ft.Icons.GAVEL_OUTLINED, ft.Icons.GAVEL, "/rights"),
-    ("Support", ft.Icons.SUPPORT_OUTLINED, ft.Icons.SUPPORT, "/support"),
+SECTIONS = [  # (word, icon, selected icon, route: relative to the case, or absolute)
+    ("nav.case", ft.Icons.HOME_OUTLINED, ft.Icons.HOME, ""),
+    ("nav.updates", ft.Icons.HISTORY, ft.Icons.HISTORY, "updates"),
+    ("nav.messages", ft.Icons.CHAT_OUTLINED, ft.Icons.CHAT, "messages"),
+    ("nav.rights", ft.Icons.GAVEL_OUTLINED, ft.Icons.GAVEL, "/rights"),
+    ("nav.support", ft.Icons.SUPPORT_OUTLINED, ft.Icons.SUPPORT, "/support"),
 ]
 
 
@@ -55,14 +55,18 @@ def Header() -> ft.Control:
     return ft.Container(
         ft.Row(
             [
-                ft.TextButton("Settings", icon=ft.Icons.SETTINGS, on_click=lambda: _go(page, portal, "/settings")),
+                ft.TextButton(
+                    portal.words("shell.settings"),
+                    icon=ft.Icons.SETTINGS,
+                    on_click=lambda: _go(page, portal, "/settings"),
+                ),
                 ft.Container(expand=True),
                 ft.FilledButton(
-                    "Quick exit",
+                    portal.words("shell.quick_exit"),
                     icon=ft.Icons.EXIT_TO_APP,
                     bgcolor=theme.EXIT_BG,
                     color=theme.EXIT_FG,
-                    tooltip="Hide this app now (Escape key)",
+                    tooltip=portal.words("shell.quick_exit_tip"),
                     on_click=lambda: portal.quick_exit(),
                 ),
             ],
@@ -84,12 +88,12 @@ def OfflineBanner() -> ft.Control:
                 [
                     ft.Icon(ft.Icons.CLOUD_OFF, color=theme.OFFLINE_FG),
                     ft.Text(
-                        wording.offline_banner(portal.last_synced_at, portal.clock()),
+                        wording.offline_banner(portal.words, portal.last_synced_at, portal.clock()),
                         color=theme.OFFLINE_FG,
                         expand=True,
                     ),
                     ft.TextButton(
-                        "Try again",
+                        portal.words("offline.retry"),
                         style=ft.ButtonStyle(color=theme.OFFLINE_FG),
                         on_click=lambda: portal.refresh(),
                     ),
@@ -139,8 +143,8 @@ def Shell() -> ft.Control:
             ft.Container(outlet, expand=True),
             ft.NavigationBar(
                 destinations=[
-                    ft.NavigationBarDestination(icon=icon, selected_icon=selected, label=label)
-                    for label, icon, selected, _ in SECTIONS
+                    ft.NavigationBarDestination(icon=icon, selected_icon=selected, label=portal.words(word))
+                    for word, icon, selected, _ in SECTIONS
                 ],
                 selected_index=section_index(location),
                 on_change=lambda e: _go(page, portal, section_route(int(e.control.selected_index), case_id)),

@@ -28,10 +28,10 @@ def Home() -> ft.Control:
         return CaseHome()
     if not cases:
         return parts.page_body(
-            parts.heading("Your case"),
-            ft.ProgressRing(width=24, height=24, semantics_label="Loading"),
-            parts.body("Fetching your case from the police system…"),
-            parts.emergency_line(),
+            parts.heading(portal.words("case.heading")),
+            ft.ProgressRing(width=24, height=24, semantics_label=portal.words("loading")),
+            parts.body(portal.words("case.fetching")),
+            parts.emergency_line(portal.words),
         )
     return CaseList()
 
@@ -44,20 +44,23 @@ def CaseList() -> ft.Control:
         portal.current_case_id = case_id
         ft.context.page.navigate(f"/cases/{case_id}")
 
+    w = portal.words
     tiles: list[ft.Control] = []
     for case in portal.cases():
         status = portal.content.status(case.status).title
         tiles.append(
             ft.Card(
                 ft.ListTile(
-                    title=ft.Text(f"{case.crime_type} — {case.crime_reference}"),
-                    subtitle=ft.Text(f"{status}. Reported {wording.short_day(case.reported_on)}."),
+                    title=ft.Text(w("cases.item", crime_type=case.crime_type, reference=case.crime_reference)),
+                    subtitle=ft.Text(
+                        w("cases.item_detail", status=status, date=wording.short_day(w, case.reported_on))
+                    ),
                     trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
                     on_click=lambda _, cid=case.id: open_case(cid),
                 )
             )
         )
-    return parts.page_body(parts.heading("Your cases"), parts.body("Choose a case to see its details."), *tiles)
+    return parts.page_body(parts.heading(w("cases.heading")), parts.body(w("cases.choose")), *tiles)
 
 
 @ft.component
@@ -67,15 +70,16 @@ def CaseHome() -> ft.Control:
     asking, set_asking = ft.use_state(False)
     note, set_note = ft.use_state("")
     if case is None:
-        return Home() if portal.cases() else parts.page_body(parts.heading("Your case"), parts.body("Loading…"))
+        return Home()
     portal.current_case_id = case.id
+    w = portal.words
     words = portal.content.status(case.status)
     officer = case.officer
     now = portal.clock()
 
     async def copy_reference() -> None:
         await ft.Clipboard().set(case.crime_reference)
-        portal.notice = f"Crime reference {case.crime_reference} copied."
+        portal.notice = w("case.copied", reference=case.crime_reference)
         portal.changed()
 
     def send_request() -> None:
@@ -93,7 +97,7 @@ def CaseHome() -> ft.Control:
         request_controls = [
             ft.TextField(
                 key="update-note",
-                label="Anything you want to ask? (optional)",
+                label=w("case.request.note"),
                 value=note,
                 on_change=lambda e: set_note(e.control.value),
                 multiline=True,
@@ -102,18 +106,16 @@ def CaseHome() -> ft.Control:
             ),
             ft.Row(
                 [
-                    ft.FilledButton("Send request", on_click=lambda: send_request()),
-                    ft.TextButton("Cancel", on_click=lambda: set_asking(False)),
+                    ft.FilledButton(w("case.request.send"), on_click=lambda: send_request()),
+                    ft.TextButton(w("case.request.cancel"), on_click=lambda: set_asking(False)),
                 ],
                 wrap=True,
             ),
         ]
     else:
-        request_controls = [
-            ft.FilledButton("Request an update", icon=ft.Icons.UPDATE, on_click=lambda: set_asking(True))
-        ]
+        request_controls = [ft.FilledButton(w("case.request"), icon=ft.Icons.UPDATE, on_click=lambda: set_asking(True))]
     if case.open_update_requests:
-        request_controls.insert(0, parts.small("You have asked for an update; your officer has been told."))
+        request_controls.insert(0, parts.small(w("case.request.open")))
 
     unread = portal.unread_count(case.id)
 
@@ -123,56 +125,58 @@ def CaseHome() -> ft.Control:
 
     several = len(portal.cases()) > 1
     return parts.page_body(
-        parts.heading("Your case"),
-        *([ft.TextButton("All your cases", icon=ft.Icons.ARROW_BACK, on_click=lambda: all_cases())] if several else []),
+        parts.heading(w("case.heading")),
+        *([ft.TextButton(w("cases.all"), icon=ft.Icons.ARROW_BACK, on_click=lambda: all_cases())] if several else []),
         parts.section(
-            parts.small("Crime reference"),
+            parts.small(w("case.reference")),
             ft.Row(
                 [
                     ft.Text(case.crime_reference, theme_style=ft.TextThemeStyle.TITLE_LARGE),
-                    ft.TextButton("Copy", icon=ft.Icons.COPY, on_click=copy_reference),
+                    ft.TextButton(w("case.copy"), icon=ft.Icons.COPY, on_click=copy_reference),
                 ],
                 wrap=True,
             ),
-            parts.body(f"{case.crime_type}, reported {wording.day(case.reported_on)}."),
+            parts.body(w("case.reported", crime_type=case.crime_type, date=wording.day(w, case.reported_on))),
         ),
         parts.section(
             parts.subheading(words.title),
             *status_lines,
-            parts.body(wording.next_update(case, now)),
+            parts.body(wording.next_update(w, case, now)),
             *request_controls,
         ),
         parts.section(
-            parts.subheading("Your officer"),
+            parts.subheading(w("case.officer")),
             parts.body(officer.name),
-            parts.small(f"Collar number {officer.collar_number}"),
+            parts.small(w("case.collar", collar=officer.collar_number)),
             ft.Row(
                 [
                     ft.OutlinedButton(
-                        f"Call {officer.phone}", icon=ft.Icons.PHONE, url=wording.phone_link(officer.phone)
+                        w("case.call", phone=officer.phone), icon=ft.Icons.PHONE, url=wording.phone_link(officer.phone)
                     ),
-                    ft.OutlinedButton(f"Email {officer.email}", icon=ft.Icons.EMAIL, url=f"mailto:{officer.email}"),
+                    ft.OutlinedButton(
+                        w("case.email", email=officer.email), icon=ft.Icons.EMAIL, url=f"mailto:{officer.email}"
+                    ),
                 ],
                 wrap=True,
             ),
-            parts.small(wording.reply_expectation(officer)),
+            parts.small(wording.reply_expectation(w, officer)),
         ),
         ft.Row(
             [
                 ft.FilledButton(
-                    f"Messages ({unread} new)" if unread else "Messages",
+                    w("case.messages.new", count=unread) if unread else w("case.messages"),
                     icon=ft.Icons.CHAT,
                     on_click=lambda: ft.context.page.navigate(f"/cases/{case.id}/messages"),
                 ),
                 ft.OutlinedButton(
-                    "Updates",
+                    w("case.updates"),
                     icon=ft.Icons.HISTORY,
                     on_click=lambda: ft.context.page.navigate(f"/cases/{case.id}/updates"),
                 ),
             ],
             wrap=True,
         ),
-        parts.emergency_line(),
+        parts.emergency_line(w),
     )
 
 
@@ -183,14 +187,18 @@ def Updates() -> ft.Control:
     if case is None:
         return Home()
     now = portal.clock()
+    w = portal.words
     items: list[ft.Control] = []
     for update in portal.updates(case.id):
-        lines: list[ft.Control] = [parts.small(f"{wording.when(update.created_at, now)} · {update.author_name}")]
+        meta = w("updates.meta", when=wording.when(w, update.created_at, now), author=update.author_name)
+        lines: list[ft.Control] = [parts.small(meta)]
         if update.status_to and update.status_to != update.status_from:
             lines.append(parts.subheading(portal.content.status(update.status_to).title))
         if update.text:
             lines.append(parts.body(update.text))
         items.append(parts.section(*lines))
     if not items:
-        items.append(parts.body("No updates yet. Your officer will add them here."))
-    return parts.page_body(parts.heading("Updates"), parts.small(f"Case {case.crime_reference}, newest first."), *items)
+        items.append(parts.body(w("updates.none")))
+    return parts.page_body(
+        parts.heading(w("updates.heading")), parts.small(w("updates.about", reference=case.crime_reference)), *items
+    )

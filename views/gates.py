@@ -10,11 +10,7 @@ import flet as ft
 from views import parts
 from views.state import run, use_portal
 
-LOCK_CHOICES = [
-    ("0", "Every time"),
-    ("5", "After 5 minutes away"),
-    ("15", "After 15 minutes away"),
-]
+LOCK_MINUTES = ("0", "5", "15")
 
 
 def _field(label: str, value: str, on_change: Any, **kwargs: Any) -> ft.TextField:
@@ -32,31 +28,23 @@ def Welcome() -> ft.Control:
     async def send_code() -> None:
         await portal.redeem(link)
 
+    w = portal.words
     return parts.page_body(
         *([parts.good_notice(portal.notice)] if portal.notice else []),
-        parts.heading("Follow your case"),
-        parts.body(
-            "After you reported a crime, the police sent you an invitation by text or email. "
-            "With it you can see who is dealing with your case, what is happening, and message them."
-        ),
+        parts.heading(w("welcome.heading")),
+        parts.body(w("welcome.intro")),
         _field(
-            "Your invitation link or code",
+            w("welcome.field"),
             link,
             set_link,
             autofocus=not link,
             on_submit=run(send_code),
-            hint_text="Paste the link from the text or email",
+            hint_text=w("welcome.hint"),
         ),
-        parts.small("We will send a 6-digit code to the phone number or email address the police have for you."),
+        parts.small(w("welcome.code_goes_to")),
         parts.error_notice(portal.error) if portal.error else ft.Container(),
-        ft.FilledButton("Send me a code", on_click=run(send_code), disabled=portal.busy),
-        parts.section(
-            parts.subheading("No invitation, or rather not use the app?"),
-            parts.body(
-                "Call 101 and give your crime reference: the police can tell you about your case by phone, "
-                "or send a new invitation. In an emergency call 999."
-            ),
-        ),
+        ft.FilledButton(w("welcome.send"), on_click=run(send_code), disabled=portal.busy),
+        parts.section(parts.subheading(w("welcome.no_app.heading")), parts.body(w("welcome.no_app.body"))),
     )
 
 
@@ -65,17 +53,17 @@ def EnterCode() -> ft.Control:
     portal = use_portal()
     code, set_code = ft.use_state("")
     challenge = portal.challenge
-    where = "by text" if challenge is None or challenge.channel == "sms" else "by email"
-    sent_to = f" to {challenge.sent_to}" if challenge is not None else ""
+    w = portal.words
+    sent = w(f"code.sent.{challenge.channel if challenge else 'sms'}", sent_to=challenge.sent_to if challenge else "")
 
     async def sign_in() -> None:
         await portal.verify(code)
 
     return parts.page_body(
-        parts.heading("Enter your code"),
-        parts.body(f"We have sent a 6-digit code {where}{sent_to}. It can take a few minutes to arrive."),
+        parts.heading(w("code.heading")),
+        parts.body(sent),
         _field(
-            "6-digit code",
+            w("code.field"),
             code,
             set_code,
             keyboard_type=ft.KeyboardType.NUMBER,
@@ -85,16 +73,13 @@ def EnterCode() -> ft.Control:
             autofill_hints=[ft.AutofillHint.ONE_TIME_CODE],
         ),
         parts.error_notice(portal.error) if portal.error else ft.Container(),
-        ft.FilledButton("Sign in", on_click=run(sign_in), disabled=portal.busy),
+        ft.FilledButton(w("code.sign_in"), on_click=run(sign_in), disabled=portal.busy),
         parts.section(
-            parts.subheading("The code never came?"),
-            parts.body(
-                "Wait a few minutes and check your messages or your email's spam folder. The code works for "
-                "10 minutes. You can ask for a new code, or call 101 and ask for a new invitation."
-            ),
-            ft.OutlinedButton("Ask for a new code", on_click=lambda: portal.start_again()),
+            parts.subheading(w("code.never_came.heading")),
+            parts.body(w("code.never_came.body")),
+            ft.OutlinedButton(w("code.new"), on_click=lambda: portal.start_again()),
         ),
-        parts.emergency_line(),
+        parts.emergency_line(w),
     )
 
 
@@ -111,9 +96,10 @@ def PinForm(*, offer: bool) -> ft.Control:
             set_pin("")
             set_repeat("")
 
+    w = portal.words
     controls: list[ft.Control] = [
         _field(
-            "New PIN (4 to 8 numbers)",
+            w("pin.new"),
             pin,
             set_pin,
             password=True,
@@ -122,7 +108,7 @@ def PinForm(*, offer: bool) -> ft.Control:
             autofocus=offer,
         ),
         _field(
-            "The same PIN again",
+            w("pin.repeat"),
             repeat,
             set_repeat,
             password=True,
@@ -131,15 +117,15 @@ def PinForm(*, offer: bool) -> ft.Control:
             on_submit=lambda: save(),
         ),
         ft.Dropdown(
-            label="Ask for the PIN",
+            label=w("pin.when"),
             value=after,
-            options=[ft.DropdownOption(key=k, text=t) for k, t in LOCK_CHOICES],
+            options=[ft.DropdownOption(key=m, text=w(f"pin.when.{m}")) for m in LOCK_MINUTES],
             on_select=lambda e: set_after(e.control.value or "0"),
         ),
         ft.Row(
             [
-                ft.FilledButton("Set PIN", on_click=lambda: save()),
-                *([ft.TextButton("Not now", on_click=lambda: portal.skip_pin())] if offer else []),
+                ft.FilledButton(w("pin.set"), on_click=lambda: save()),
+                *([ft.TextButton(w("pin.not_now"), on_click=lambda: portal.skip_pin())] if offer else []),
             ],
             wrap=True,
         ),
@@ -151,11 +137,8 @@ def PinForm(*, offer: bool) -> ft.Control:
 def OfferPin() -> ft.Control:
     portal = use_portal()
     return parts.page_body(
-        parts.heading("You're signed in"),
-        parts.body(
-            "If anyone else uses this phone or computer, protect the app with a PIN. "
-            "Quick exit then hides the app, and only the PIN brings it back."
-        ),
+        parts.heading(portal.words("pin.offer.heading")),
+        parts.body(portal.words("pin.offer.body")),
         parts.error_notice(portal.error) if portal.error else ft.Container(),
         PinForm(offer=True),
     )
@@ -171,10 +154,11 @@ def Locked() -> ft.Control:
         if result.outcome != "unlocked":
             set_pin("")
 
+    w = portal.words
     return parts.page_body(
-        parts.heading("Enter your PIN"),
+        parts.heading(w("lock.heading")),
         _field(
-            "PIN",
+            w("lock.field"),
             pin,
             set_pin,
             password=True,
@@ -184,11 +168,8 @@ def Locked() -> ft.Control:
             on_submit=lambda: unlock(),
         ),
         parts.error_notice(portal.error) if portal.error else ft.Container(),
-        ft.FilledButton("Unlock", on_click=lambda: unlock()),
-        parts.small(
-            "Forgotten your PIN? After 5 wrong tries the app deletes its data from this device. "
-            "Your case stays with the police: call 101 for a new invitation."
-        ),
+        ft.FilledButton(w("lock.unlock"), on_click=lambda: unlock()),
+        parts.small(w("lock.forgotten")),
     )
 
 
@@ -196,8 +177,9 @@ def Locked() -> ft.Control:
 def Neutral() -> ft.Control:
     """What quick exit leaves on screen: nothing about the police or a case."""
     portal = use_portal()
+    w = portal.words
     return parts.page_body(
-        ft.Text("Notes", theme_style=ft.TextThemeStyle.HEADLINE_SMALL),
-        parts.body("No notes yet."),
-        ft.TextButton("Continue", on_click=lambda: portal.come_back()),
+        ft.Text(w("neutral.heading"), theme_style=ft.TextThemeStyle.HEADLINE_SMALL),
+        parts.body(w("neutral.body")),
+        ft.TextButton(w("neutral.continue"), on_click=lambda: portal.come_back()),
     )

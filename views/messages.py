@@ -5,21 +5,22 @@ from __future__ import annotations
 import flet as ft
 
 from app import wording
+from app.content import Words
 from app.portal import MAX_MESSAGE_CHARS, ShownMessage
 from views import parts
 from views.case import Home, focused_case
 from views.state import use_portal
 
 
-def bubble(shown: ShownMessage, now_text: str, on_retry: object) -> ft.Control:
+def bubble(w: Words, shown: ShownMessage, now_text: str, on_retry: object) -> ft.Control:
     message = shown.message
-    label = wording.MESSAGE_STATE_LABELS[shown.state] if shown.mine else message.author_name
+    label = wording.message_state(w, shown.state) if shown.mine else message.author_name
     footer: ft.Control
     if shown.mine and shown.state == "failed":
-        reason = f" ({message.error})" if message.error else ""
-        footer = ft.TextButton(f"{label}{reason}", icon=ft.Icons.REFRESH, on_click=on_retry)  # type: ignore[arg-type]
+        text = w("messages.failed", state=label, reason=message.error) if message.error else label
+        footer = ft.TextButton(text, icon=ft.Icons.REFRESH, on_click=on_retry)  # type: ignore[arg-type]
     else:
-        footer = parts.small(f"{label} · {now_text}")
+        footer = parts.small(w("messages.meta", who=label, when=now_text))
     return ft.Row(
         key=message.client_msg_id,  # keeps each bubble (and the field below) in place as new ones arrive
         controls=[
@@ -58,24 +59,23 @@ def Messages() -> ft.Control:
             set_draft("")
 
     officer = case.officer
+    w = portal.words
     bubbles = [
         bubble(
+            w,
             shown,
-            wording.when(shown.message.created_at, now),
+            wording.when(w, shown.message.created_at, now),
             lambda _, mid=shown.message.client_msg_id: portal.retry(mid),
         )
         for shown in conversation
     ]
     if not bubbles:
-        bubbles.append(parts.body(f"No messages yet. You can write to {officer.name} below."))
+        bubbles.append(parts.body(w("messages.none", name=officer.name)))
     return parts.page_body(
-        parts.heading("Messages"),
-        parts.small(
-            f"With {officer.name} about case {case.crime_reference}. "
-            "What you write here becomes part of the police record of your case."
-        ),
+        parts.heading(w("messages.heading")),
+        parts.small(w("messages.about", name=officer.name, reference=case.crime_reference)),
         ft.Container(
-            ft.Text(wording.reply_expectation(officer)),
+            ft.Text(wording.reply_expectation(w, officer)),
             bgcolor=ft.Colors.TERTIARY_CONTAINER if officer.away_message else None,
             padding=8 if officer.away_message else 0,
             border_radius=8,
@@ -84,7 +84,7 @@ def Messages() -> ft.Control:
         parts.error_notice(portal.error) if portal.error else ft.Container(),
         ft.TextField(
             key="draft",
-            label="Write a message",
+            label=w("messages.field"),
             value=draft,
             on_change=lambda e: set_draft(e.control.value),
             multiline=True,
@@ -93,7 +93,8 @@ def Messages() -> ft.Control:
             max_length=MAX_MESSAGE_CHARS,
         ),
         ft.Row(
-            [ft.FilledButton("Send", icon=ft.Icons.SEND, on_click=lambda: send())], alignment=ft.MainAxisAlignment.END
+            [ft.FilledButton(w("messages.send"), icon=ft.Icons.SEND, on_click=lambda: send())],
+            alignment=ft.MainAxisAlignment.END,
         ),
-        parts.small("Messages are not watched all the time. In an emergency call 999."),
+        parts.small(w("messages.not_watched")),
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import flet as ft
 
+from app.content import Words
+
 
 def heading(text: str, level: int = 1) -> ft.Control:
     """A screen's title (level 1) or a section's (level 2), announced as a heading."""
@@ -68,8 +70,8 @@ def good_notice(text: str) -> ft.Control:
     )
 
 
-def emergency_line() -> ft.Control:
-    return small("In an emergency call 999. To talk to the police otherwise, call 101.")
+def emergency_line(words: Words) -> ft.Control:
+    return small(words("app.emergency"))
 
 
 def page_body(*controls: ft.Control) -> ft.Control:

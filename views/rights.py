@@ -6,7 +6,7 @@ from __future__ import annotations
 import flet as ft
 
 from app import wording
-from app.content import SupportService
+from app.content import SupportService, Words
 from views import parts
 from views.case import focused_case
 from views.state import run, use_portal
@@ -20,13 +20,16 @@ def Rights() -> ft.Control:
     content = portal.content
     case = focused_case(portal, {})
     now = portal.clock()
+    w = portal.words
     tiles: list[ft.Control] = []
     for right in content.rights:
         details: list[ft.Control] = []
         if right.number == RIGHT_FOR_UPDATES and case is not None:
             details.append(
                 ft.Container(
-                    ft.Text(f"For your case {case.crime_reference}: {wording.next_update(case, now)}"),
+                    ft.Text(
+                        w("rights.for_case", reference=case.crime_reference, due=wording.next_update(w, case, now))
+                    ),
                     bgcolor=ft.Colors.SECONDARY_CONTAINER,
                     padding=8,
                     border_radius=8,
@@ -34,42 +37,41 @@ def Rights() -> ft.Control:
             )
         for detail in right.details:
             details.append(parts.body(detail.text))
-            details.append(parts.small(f"Source: {detail.source}. Checked {wording.short_day(detail.reviewed)}."))
-        details.append(parts.small(f"Source: {right.source}. Checked {wording.short_day(right.reviewed)}."))
+            details.append(parts.small(w("source", source=detail.source, date=wording.short_day(w, detail.reviewed))))
+        details.append(parts.small(w("source", source=right.source, date=wording.short_day(w, right.reviewed))))
         tiles.append(
             ft.ExpansionTile(
-                title=ft.Text(f"Right {right.number}: {right.title}"),
+                title=ft.Text(w("rights.item", number=right.number, title=right.title)),
                 controls=details,
                 controls_padding=ft.Padding.symmetric(horizontal=16, vertical=8),
                 expanded_cross_axis_alignment=ft.CrossAxisAlignment.START,
             )
         )
     return parts.page_body(
-        parts.heading("Your rights"),
-        parts.body(
-            "The Code of Practice for Victims of Crime (the Victims' Code) gives you 12 rights. "
-            "Tap a right to see what it means for you."
-        ),
+        parts.heading(w("rights.heading")),
+        parts.body(w("rights.intro")),
         ft.Card(ft.Column(tiles, spacing=0)),
-        parts.small(f"This text is version {content.version} of the app's information."),
+        parts.small(w("rights.version", version=content.version)),
     )
 
 
-def service_card(service: SupportService) -> ft.Control:
+def service_card(w: Words, service: SupportService) -> ft.Control:
     actions: list[ft.Control] = []
     if service.phone:
         actions.append(
-            ft.OutlinedButton(f"Call {service.phone}", icon=ft.Icons.PHONE, url=wording.phone_link(service.phone))
+            ft.OutlinedButton(
+                w("support.call", phone=service.phone), icon=ft.Icons.PHONE, url=wording.phone_link(service.phone)
+            )
         )
     if service.website:
         actions.append(
-            ft.OutlinedButton(f"Open website for {service.name}", icon=ft.Icons.OPEN_IN_NEW, url=service.website)
+            ft.OutlinedButton(w("support.website", name=service.name), icon=ft.Icons.OPEN_IN_NEW, url=service.website)
         )
     return parts.section(
         parts.subheading(service.name),
         parts.body(service.purpose),
         ft.Row(actions, wrap=True),
-        parts.small(f"Source: {service.source}. Checked {wording.short_day(service.reviewed)}."),
+        parts.small(w("source", source=service.source, date=wording.short_day(w, service.reviewed))),
     )
 
 
@@ -78,13 +80,11 @@ def Support() -> ft.Control:
     portal = use_portal()
     ft.use_effect(run(portal.fetch_local_services), [])
     local, national = portal.support_services()
-    controls: list[ft.Control] = [
-        parts.heading("Support"),
-        parts.body("You do not have to cope alone. These services are free and confidential."),
-    ]
+    w = portal.words
+    controls: list[ft.Control] = [parts.heading(w("support.heading")), parts.body(w("support.intro"))]
     if local:
-        controls.append(parts.subheading("Near you"))
-        controls.extend(service_card(s) for s in local)
-    controls.append(parts.subheading("National helplines"))
-    controls.extend(service_card(s) for s in national)
+        controls.append(parts.subheading(w("support.local")))
+        controls.extend(service_card(w, s) for s in local)
+    controls.append(parts.subheading(w("support.national")))
+    controls.extend(service_card(w, s) for s in national)
     return parts.page_body(*controls)

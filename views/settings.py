@@ -10,7 +10,7 @@ from views import parts
 from views.gates import PinForm
 from views.state import run, use_portal
 
-CHANNEL_WORDS: dict[ContactChannel, str] = {"sms": "Text message", "email": "Email", "phone_call": "Phone call"}
+CHANNELS: tuple[ContactChannel, ...] = ("sms", "email", "phone_call")
 
 
 @ft.component
@@ -33,42 +33,40 @@ def ContactChoices() -> ft.Control:
     ft.use_effect(run(load), [])
 
     def toggle(channel: ContactChannel, on: bool) -> None:
-        chosen = [c for c in CHANNEL_WORDS if (c == channel and on) or (c != channel and c in channels)]
+        chosen = [c for c in CHANNELS if (c == channel and on) or (c != channel and c in channels)]
         set_channels(tuple(chosen))
 
     async def save() -> None:
         await portal.save_contact_preferences(ContactPreferences(tuple(channels), times.strip(), voicemail))
 
+    w = portal.words
     boxes = [
         ft.Checkbox(
-            label=words,
+            label=w(f"settings.contact.{channel}"),
             value=channel in channels,
             on_change=lambda e, c=channel: toggle(c, bool(e.control.value)),
         )
-        for channel, words in CHANNEL_WORDS.items()
+        for channel in CHANNELS
     ]
     return ft.Column(
         [
-            parts.body("How may your officer contact you?"),
+            parts.body(w("settings.contact.how")),
             *boxes,
             ft.TextField(
                 key="contact-times",
-                label="When is it safe to contact you? (optional)",
-                hint_text="For example: weekdays after 6pm",
+                label=w("settings.contact.times"),
+                hint_text=w("settings.contact.times_hint"),
                 value=times,
                 on_change=lambda e: set_times(e.control.value),
                 max_length=200,
             ),
             ft.Checkbox(
-                label="It is safe to leave a voicemail",
+                label=w("settings.contact.voicemail"),
                 value=voicemail,
                 on_change=lambda e: set_voicemail(bool(e.control.value)),
             ),
-            parts.small(
-                "When there is news we send a short text or email that only says you have a new update: "
-                "never details of your case."
-            ),
-            ft.FilledButton("Save contact choices", on_click=run(save), disabled=not loaded),
+            parts.small(w("settings.contact.alerts")),
+            ft.FilledButton(w("settings.contact.save"), on_click=run(save), disabled=not loaded),
         ],
         spacing=8,
         horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
@@ -80,51 +78,47 @@ def Settings() -> ft.Control:
     portal = use_portal()
     confirming, set_confirming = ft.use_state(False)
     lock = portal.lock
-    lock_words = (
-        "The app asks for your PIN when you open it"
-        + (f" and after {lock.after_minutes} minutes away." if lock.after_minutes else " and every time you come back.")
-        if lock.enabled
-        else "No PIN is set: anyone who can open this device can open the app."
-    )
+    w = portal.words
+    if not lock.enabled:
+        lock_words = w("settings.lock.off")
+    elif lock.after_minutes:
+        lock_words = w("settings.lock.after", minutes=lock.after_minutes)
+    else:
+        lock_words = w("settings.lock.on_open")
     delete_controls: list[ft.Control]
     if confirming:
         delete_controls = [
-            parts.body("This deletes your case, messages and settings from this device. They stay with the police."),
+            parts.body(w("settings.signout.explain")),
             ft.Row(
                 [
                     ft.FilledButton(
-                        "Yes, delete everything",
+                        w("settings.signout.confirm"),
                         bgcolor=ft.Colors.ERROR,
                         color=ft.Colors.ON_ERROR,
                         on_click=run(portal.sign_out_and_delete),
                     ),
-                    ft.TextButton("Keep it", on_click=lambda: set_confirming(False)),
+                    ft.TextButton(w("settings.signout.keep"), on_click=lambda: set_confirming(False)),
                 ],
                 wrap=True,
             ),
         ]
     else:
-        delete_controls = [
-            ft.OutlinedButton("Sign out and delete everything from this device", on_click=lambda: set_confirming(True))
-        ]
+        delete_controls = [ft.OutlinedButton(w("settings.signout.start"), on_click=lambda: set_confirming(True))]
     return parts.page_body(
-        parts.heading("Settings"),
+        parts.heading(w("settings.heading")),
         parts.error_notice(portal.error) if portal.error else ft.Container(),
         parts.good_notice(portal.notice) if portal.notice else ft.Container(),
         parts.section(
-            parts.subheading("Quick exit"),
-            parts.body(
-                "The Quick exit button at the top of every screen (or the Escape key on a computer) hides the app "
-                "at once and shows a plain page. Coming back needs your PIN."
-            ),
+            parts.subheading(w("settings.exit.heading")),
+            parts.body(w("settings.exit.body")),
         ),
         parts.section(
-            parts.subheading("App lock"),
+            parts.subheading(w("settings.lock.heading")),
             parts.body(lock_words),
             PinForm(offer=False),
-            *([ft.TextButton("Stop asking for a PIN", on_click=lambda: portal.remove_pin())] if lock.enabled else []),
+            *([ft.TextButton(w("settings.lock.remove"), on_click=lambda: portal.remove_pin())] if lock.enabled else []),
         ),
-        parts.section(parts.subheading("Contact and notifications"), ContactChoices()),
-        parts.section(parts.subheading("This device"), parts.body(portal.device_description)),
-        parts.section(parts.subheading("Sign out"), *delete_controls),
+        parts.section(parts.subheading(w("settings.contact.heading")), ContactChoices()),
+        parts.section(parts.subheading(w("settings.device.heading")), parts.body(portal.device_description)),
+        parts.section(parts.subheading(w("settings.signout.heading")), *delete_controls),
     )
