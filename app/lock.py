@@ -26,16 +26,10 @@ _AFTER = "lock.after_minutes"
 
 @dataclass(frozen=True)
 class PinResult:
+    """What a PIN check came to; the screens say it in words (say.pin_wrong, say.pin_wiped)."""
+
     outcome: Literal["unlocked", "wrong", "wiped"]
     tries_left: int = 0
-
-    @property
-    def message(self) -> str:
-        if self.outcome == "unlocked":
-            return ""
-        if self.outcome == "wiped":
-            return "That PIN was wrong too many times, so the app's data was deleted from this device. Sign in again."
-        return f"That PIN is not right. {self.tries_left} {'try' if self.tries_left == 1 else 'tries'} left."
 
 
 def _verifier(pin: str, salt: bytes) -> bytes:

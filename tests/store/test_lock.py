@@ -44,7 +44,6 @@ def test_five_wrong_pins_wipe_the_local_data(tmp_path: Path) -> None:
     results = [lock.check("0000") for _ in range(MAX_WRONG)]
     assert [r.outcome for r in results] == ["wrong"] * (MAX_WRONG - 1) + ["wiped"]
     assert [r.tries_left for r in results[:-1]] == [4, 3, 2, 1]
-    assert "deleted" in results[-1].message
     assert wiped == [True]
     assert not any(f.exists() for f in database_files(tmp_path))
 
