@@ -69,6 +69,7 @@ class Portal:
         self.notice = ""  # the last thing that went right ("Your message was sent")
         self.busy = False
         self._away_since: datetime | None = None
+        self._before_exit: Phase = "welcome"
         identity = store.identity()
         if identity is None:
             self.phase: Phase = "welcome"
@@ -188,15 +189,20 @@ class Portal:
 
     def quick_exit(self) -> None:
         """Hide everything at once. Coming back needs the PIN, if there is one."""
-        if self.phase in ("ready", "locked", "offer_pin"):
+        if self.phase != "exited":
+            self._before_exit = self.phase
             self.phase = "exited"
             self.error = self.notice = ""
             self.changed()
 
     def come_back(self) -> None:
-        if self.phase == "exited":
+        if self.phase != "exited":
+            return
+        if self.identity is None:  # not signed in yet: back to where they were
+            self.phase = self._before_exit if self._before_exit in ("welcome", "code") else "welcome"
+        else:
             self.phase = "locked" if self.lock.enabled else "ready"
-            self.changed()
+        self.changed()
 
     def unlock(self, pin: str) -> PinResult:
         result = self.lock.check(pin)

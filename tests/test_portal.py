@@ -178,6 +178,16 @@ async def test_quick_exit_hides_everything_and_coming_back_needs_the_pin(world: 
     assert phase(portal) == "ready"
 
 
+async def test_quick_exit_works_before_signing_in_too(world: World) -> None:
+    portal = world.portal
+    await portal.redeem(world.backend.invite())
+    portal.quick_exit()
+    assert phase(portal) == "exited"
+    portal.come_back()
+    assert phase(portal) == "code"
+    assert portal.challenge is not None
+
+
 async def test_quick_exit_without_a_pin_comes_straight_back(world: World) -> None:
     portal = await world.signed_in()
     portal.quick_exit()

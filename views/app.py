@@ -49,17 +49,18 @@ def section_index(location: str) -> int:
 
 
 @ft.component
-def Header() -> ft.Control:
+def Header(*, signed_in: bool = True) -> ft.Control:
     portal = use_portal()
     page = ft.context.page
+    settings: list[ft.Control] = [
+        ft.TextButton(
+            portal.words("shell.settings"), icon=ft.Icons.SETTINGS, on_click=lambda: _go(page, portal, "/settings")
+        )
+    ]
     return ft.Container(
         ft.Row(
             [
-                ft.TextButton(
-                    portal.words("shell.settings"),
-                    icon=ft.Icons.SETTINGS,
-                    on_click=lambda: _go(page, portal, "/settings"),
-                ),
+                *(settings if signed_in else []),
                 ft.Container(expand=True),
                 ft.FilledButton(
                     portal.words("shell.quick_exit"),
@@ -164,14 +165,10 @@ def _go(page: ft.Page, portal: Portal, route: str) -> None:
 def Gate() -> ft.Control:
     """Which screen a person may see now: sign-in, the lock, the neutral page, or their case."""
     portal = use_portal()
-    if portal.phase == "welcome":
-        return Welcome()
-    if portal.phase == "code":
-        return EnterCode()
-    if portal.phase == "offer_pin":
-        return OfferPin()
-    if portal.phase == "locked":
-        return Locked()
+    gates = {"welcome": Welcome, "code": EnterCode, "offer_pin": OfferPin, "locked": Locked}
+    if portal.phase in gates:  # quick exit is on these screens too
+        screen = gates[portal.phase]
+        return ft.Column([Header(signed_in=False), ft.Container(screen(), expand=True)], spacing=0, expand=True)
     if portal.phase == "exited":
         return Neutral()
     return Shell()

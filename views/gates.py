@@ -22,8 +22,13 @@ def _field(label: str, value: str, on_change: Any, **kwargs: Any) -> ft.TextFiel
 def Welcome() -> ft.Control:
     portal = use_portal()
     params = ft.use_route_params()
-    initial: str = portal.invitation or params.get("token", "")
-    link, set_link = ft.use_state(initial)
+    if not portal.invitation and params.get("token"):
+        portal.invitation = params["token"]  # kept by the portal, so a quick exit does not lose it
+    link, set_link = ft.use_state(portal.invitation)
+
+    def typed(value: str) -> None:
+        portal.invitation = value
+        set_link(value)
 
     async def send_code() -> None:
         await portal.redeem(link)
@@ -36,7 +41,7 @@ def Welcome() -> ft.Control:
         _field(
             w("welcome.field"),
             link,
-            set_link,
+            typed,
             autofocus=not link,
             on_submit=run(send_code),
             hint_text=w("welcome.hint"),

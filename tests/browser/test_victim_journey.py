@@ -38,8 +38,16 @@ def _screenshots() -> None:
 async def sign_in(page: Page, backend: Backend, app_url: str, *, pin: str | None = PIN) -> None:
     """Open the invitation link, ask for the code, type the code from the notification, set a PIN."""
     await open_app(page, f"{app_url}/i/{backend.invitation}", "Follow your case")
+    await all_controls_named(page)
+    await shoot(page, "welcome")
+    await page.keyboard.press("Escape")  # quick exit works here too, and keeps the invitation
+    await see(page, "No notes yet.")
+    await not_see(page, "Follow your case")
+    await tap(page, "Continue")
+    await see(page, "Follow your case")
     await tap(page, "Send me a code")
     await see(page, "Enter your code")
+    await shoot(page, "code")
     await type_into(page, "6-digit code", backend.last_code())
     await tap(page, "Sign in")
     await see(page, "You're signed in")
@@ -155,6 +163,7 @@ async def test_a_victim_follows_their_case_and_talks_to_the_officer(tmp_path: Pa
                 await shoot(page, "quick-exit")
                 await tap(page, "Continue")
                 await see(page, "Enter your PIN")
+                await shoot(page, "locked")
                 await not_see(page, case["crime_reference"])
                 await type_into(page, "PIN", "0000")
                 await tap(page, "Unlock")

@@ -198,11 +198,21 @@ async def tap(page: Page, name: str, role: str = "button") -> None:
 
 
 async def type_into(page: Page, label: str, text: str) -> None:
-    """Type into the text field with this label, and wait until the app has it."""
+    """Type into the text field with this label, and wait until the app has it.
+
+    Flutter rebuilds its accessibility tree's input elements when the screen around them
+    redraws; text filled into an element in the instant it is replaced never reaches the app,
+    so a fill that did not take is made again (a person typing key by key is not affected)."""
     box = page.get_by_role("textbox", name=label).first
-    await box.click()
-    await box.fill(text)
-    await expect(box).to_have_value(text)
+    for attempt in range(3):
+        await box.click()
+        await box.fill(text)
+        try:
+            await expect(box).to_have_value(text, timeout=3000)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
     await page.wait_for_timeout(300)  # the app's answer to each keystroke comes back over the socket
 
 
