@@ -198,15 +198,16 @@ async def tap(page: Page, name: str, role: str = "button") -> None:
 
 
 async def type_into(page: Page, label: str, text: str) -> None:
-    """Type into the text field with this label, and wait until the app has it.
-
-    Flutter rebuilds its accessibility tree's input elements when the screen around them
-    redraws; text filled into an element in the instant it is replaced never reaches the app,
-    so a fill that did not take is made again (a person typing key by key is not affected)."""
+    """Type into the text field with this label, key by key as a person does, and wait until
+    the field holds it. Flutter rebuilds its accessibility tree's input elements when the
+    screen redraws, and keys typed into an element as it is replaced are lost, so typing that
+    did not take is done again."""
     box = page.get_by_role("textbox", name=label).first
     for attempt in range(3):
         await box.click()
-        await box.fill(text)
+        await page.keyboard.press("Control+A")
+        await page.keyboard.press("Backspace")
+        await page.keyboard.type(text, delay=5)
         try:
             await expect(box).to_have_value(text, timeout=3000)
             break
