@@ -38,6 +38,7 @@ class Device:
         self.local = open_local()
 
     def wipe(self) -> Store:
+        self.local.end()  # close the database before its files are deleted (Windows refuses otherwise)
         self.local.reset()
         self.local = self._open()
         if self.local.store is None:
@@ -69,6 +70,7 @@ def build_portal(device: Device | SecureStorageDevice, server_url: str) -> Porta
 
 def store_trouble(local: LocalData, retry: Callable[[], object]) -> ft.Control:
     """The device's store would not open: say why in plain words and offer the way out."""
+    words = content.load().words
 
     def reset(_: ft.Event[ft.Button]) -> None:
         local.reset()
@@ -77,10 +79,10 @@ def store_trouble(local: LocalData, retry: Callable[[], object]) -> ft.Control:
     return ft.SafeArea(
         ft.Column(
             [
-                ft.Text("Victim's Portal", theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM),
-                ft.Text(str(local.error)),
-                ft.Button("Reset this device", on_click=reset),
-                ft.Text("In an emergency call 999. To talk to the police otherwise, call 101."),
+                ft.Text(words("trouble.heading"), theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM),
+                ft.Text(words.table.get(f"trouble.{type(local.error).__name__}", words("trouble.other"))),
+                ft.Button(words("trouble.reset"), on_click=reset),
+                ft.Text(words("app.emergency")),
             ]
         )
     )

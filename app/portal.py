@@ -8,6 +8,7 @@ screens know to draw again (the sync runner calls in here when news arrives).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -16,7 +17,17 @@ from typing import Literal
 
 from app.content import Content, ServiceList, SupportService, merge_services, service_list_from_json
 from app.content import service_list_to_json as _services_json
-from app.domain import Case, Challenge, ContactPreferences, Identity, Message, MessageState, Update, shown_state
+from app.domain import (
+    Case,
+    Challenge,
+    ContactPreferences,
+    Identity,
+    Message,
+    MessageState,
+    OutboxItem,
+    Update,
+    shown_state,
+)
 from app.lock import AppLock, PinResult, valid_pin
 from app.ports import AccountError, ConnectionState, Connector, SignIn, Sync
 from app.store.port import Store
@@ -70,6 +81,8 @@ class Portal:
         self.busy = False
         self._away_since: datetime | None = None
         self._before_exit: Phase = "welcome"
+        self.drafts: dict[str, str] = {}  # what is being typed, by field, kept through lock and quick exit
+        self.reading_case_id: str | None = None  # the conversation on screen, if any
         identity = store.identity()
         if identity is None:
             self.phase: Phase = "welcome"
@@ -99,7 +112,8 @@ class Portal:
 
     @property
     def lock(self) -> AppLock:
-        return AppLock(self.store, self._wipe_device)
+        # the lock only decides; unlock() stops syncing and then deletes the data itself
+        return AppLock(self.store, wipe=lambda: None)
 
     def start(self) -> None:
         """Begin syncing if someone is signed in (call from inside the running event loop)."""
@@ -117,13 +131,23 @@ class Portal:
 
     def _on_sync_change(self) -> None:
         if self.sync is not None and self.sync.signed_out:
-            self.error = self.words("say.signed_out")
+            # the server no longer accepts this device (signed out elsewhere, or the token
+            # ended): forget what is here and ask for a new invitation
+            asyncio.ensure_future(self._signed_out_by_server())
+            return
         self.remember_synced()
+        self.changed()
+
+    async def _signed_out_by_server(self) -> None:
+        await self._forget_device()
+        self.error = self.words("say.signed_out")
         self.changed()
 
     # ------------------------------------------------------------------ signing in
 
     async def redeem(self, token_or_link: str) -> None:
+        if self.busy:
+            return  # a second tap or Enter while the first is on its way
         self.invitation = token_or_link
         token = invitation_token(token_or_link)
         if not token:
@@ -136,6 +160,8 @@ class Portal:
         self.phase = "code"
 
     async def verify(self, code: str) -> None:
+        if self.busy:
+            return
         code = "".join(code.split())
         if self.challenge is None:
             self.phase = "welcome"
@@ -204,12 +230,13 @@ class Portal:
             self.phase = "locked" if self.lock.enabled else "ready"
         self.changed()
 
-    def unlock(self, pin: str) -> PinResult:
+    async def unlock(self, pin: str) -> PinResult:
         result = self.lock.check(pin)
         if result.outcome == "unlocked":
             self.phase = "ready"
             self.error = ""
         elif result.outcome == "wiped":
+            await self._forget_device()
             self.error = self.words("say.pin_wiped")
         else:
             self.error = self.words.plural("say.pin_wrong", result.tries_left)
@@ -217,35 +244,50 @@ class Portal:
         return result
 
     def to_background(self) -> None:
-        self._away_since = self.clock()
+        if self._away_since is None:  # hidden, then paused: away since the first
+            self._away_since = self.clock()
         if self.sync is not None:
             self.sync.set_foreground(False)
 
     def to_foreground(self) -> None:
+        """Back in view. A return that follows no time away (shown, then resumed; or a window
+        that only regained focus) changes nothing."""
         away_since, self._away_since = self._away_since, None
+        if away_since is None:
+            return
         if self.sync is not None:
             self.sync.set_foreground(True)
         if self.phase == "ready" and self.lock.needs_pin(opening=False, away_since=away_since, now=self.clock()):
             self.phase = "locked"
+        elif self.reading_case_id is not None:
+            self.read_messages(self.reading_case_id)
         self.changed()
 
-    def _wipe_device(self) -> None:
-        self.store = self._wipe()
-        self.sync = None  # the runner's loop stops on its own once its token is gone
-        self.phase = "welcome"
-
-    async def sign_out_and_delete(self) -> None:
-        """Ends the token on the server (if it can be reached) and deletes everything here."""
-        identity = self.identity
-        if identity is not None:
-            try:
-                await self._connector.account(identity).sign_out()
-            except AccountError:
-                log.info("sign-out could not reach the server; deleting local data anyway")
+    async def _forget_device(self) -> None:
+        """Stop syncing, then delete everything on this device (it all stays on the server)."""
         await self.stop()
         self.store = self._wipe()
         self.phase = "welcome"
         self.challenge = None
+        self.invitation = ""
+        self.drafts.clear()
+
+    async def sign_out_and_delete(self) -> None:
+        """Ends the token on the server (if it can be reached) and deletes everything here."""
+        if self.busy:
+            return
+        self.busy = True
+        self.changed()
+        try:
+            identity = self.identity
+            if identity is not None:
+                try:
+                    await self._connector.account(identity).sign_out()
+                except AccountError:
+                    log.info("sign-out could not reach the server; deleting local data anyway")
+            await self._forget_device()
+        finally:
+            self.busy = False
         self.error = ""
         self.notice = self.words("say.deleted")
         self.changed()
@@ -269,7 +311,8 @@ class Portal:
             self.store.set_setting("sync.last_synced_at", self.sync.last_synced_at.isoformat())
 
     def cases(self) -> list[Case]:
-        return sorted(self.store.cases(), key=lambda c: (c.status == "closed", c.reported_on), reverse=False)
+        # open cases first, then the most recently reported
+        return sorted(self.store.cases(), key=lambda c: (c.status == "closed", -c.reported_on.toordinal()))
 
     def case(self, case_id: str) -> Case | None:
         return self.store.case(case_id)
@@ -295,6 +338,10 @@ class Portal:
             for m in self.store.messages(case_id)
             if m.author_kind != "victim" and m.seq is not None and m.seq > case.victim_read_seq
         )
+
+    def unsent_requests(self, case_id: str) -> list[OutboxItem]:
+        """Update requests the server refused, each with its reason, to show and offer again."""
+        return [i for i in self.store.outbox() if i.case_id == case_id and i.kind == "update_request" and i.failed]
 
     def support_services(self) -> tuple[list[SupportService], list[SupportService]]:
         """(the force's local services, the national ones)."""
@@ -343,8 +390,8 @@ class Portal:
     def read_messages(self, case_id: str) -> None:
         """The conversation is on screen: tell the officer it has been read, up to the newest."""
         case = self.store.case(case_id)
-        if case is None or self.sync is None:
-            return
+        if case is None or self.sync is None or self._away_since is not None:
+            return  # nobody is looking: the officer must not see Read
         newest = max((m.seq or 0 for m in self.store.messages(case_id) if m.author_kind != "victim"), default=0)
         if newest > case.victim_read_seq:
             self.store.put_cases([replace(case, victim_read_seq=newest)])
@@ -418,7 +465,7 @@ class Portal:
         """What to tell the person: the server's own words for a refusal, ours for the network."""
         if exc.offline:
             return self.words("say.offline")
-        if exc.code in ("server_error", "bad_answer"):
+        if exc.code in ("server_error", "bad_answer", "error"):
             return self.words("say.trouble")
         return str(exc)
 

@@ -80,7 +80,7 @@ def start_app(which: str, folder: Path, key_args: list[str]) -> tuple[subprocess
         cwd=ROOT,
         env={**os.environ, "FLET_FORCE_WEB_SERVER": "1", "PYTHONPATH": str(ROOT)},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     return process, port, started
 

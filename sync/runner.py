@@ -162,6 +162,7 @@ class SyncRunner:
     def _apply(self, changes: Changes) -> None:
         if changes.signed_out:
             self.signed_out = True
+            self.on_change()  # so the app can say so and ask for a new invitation
             raise SignedOut
         with self.store.transaction():
             if changes.cases:

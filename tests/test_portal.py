@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -9,7 +10,7 @@ import pytest
 
 from app import content
 from app.content import ServiceList, SupportService
-from app.domain import ContactPreferences, Message
+from app.domain import ContactPreferences, Message, OutboxItem
 from app.portal import MAX_MESSAGE_CHARS, Portal, invitation_token
 from app.store.memory import MemoryStore
 from app.store.port import Store
@@ -148,24 +149,25 @@ async def test_a_pin_is_typed_twice_and_then_asked_for_on_every_open(world: Worl
 
     reopened = world.open()
     assert phase(reopened) == "locked"
-    assert reopened.unlock("9999").outcome == "wrong"
+    assert (await reopened.unlock("9999")).outcome == "wrong"
     assert "4 tries left" in reopened.error
-    assert reopened.unlock("1234").outcome == "unlocked"
+    assert (await reopened.unlock("1234")).outcome == "unlocked"
     assert phase(reopened) == "ready"
     assert reopened.error == ""
 
 
 async def test_five_wrong_pins_delete_the_data_from_this_device(world: World) -> None:
-    portal = await world.signed_in(pin="1234")
+    await world.signed_in(pin="1234")
     reopened = world.open()
+    reopened.start()
     for _ in range(4):
-        reopened.unlock("0000")
-    assert reopened.unlock("0000").outcome == "wiped"
+        await reopened.unlock("0000")
+    assert (await reopened.unlock("0000")).outcome == "wiped"
     assert world.wipes == 1
     assert phase(reopened) == "welcome"
     assert reopened.store.identity() is None
     assert reopened.store.cases() == []
-    assert portal is not reopened
+    assert "deleted" in reopened.error
 
 
 async def test_quick_exit_hides_everything_and_coming_back_needs_the_pin(world: World) -> None:
@@ -174,7 +176,7 @@ async def test_quick_exit_hides_everything_and_coming_back_needs_the_pin(world: 
     assert phase(portal) == "exited"
     portal.come_back()
     assert phase(portal) == "locked"
-    portal.unlock("1234")
+    await portal.unlock("1234")
     assert phase(portal) == "ready"
 
 
@@ -325,3 +327,83 @@ async def test_the_last_sync_time_survives_a_restart_for_the_offline_banner(worl
     reopened = world.open()
     assert reopened.connection == "offline"
     assert reopened.last_synced_at == NOW - timedelta(minutes=3)
+
+
+async def test_five_wrong_pins_stop_syncing_before_the_data_goes(world: World) -> None:
+    await world.signed_in(pin="1234")
+    reopened = world.open()
+    reopened.start()
+    sync = world.connector.syncs[-1]
+    for _ in range(5):
+        await reopened.unlock("0000")
+    assert sync.stopped
+    assert reopened.sync is None
+
+
+async def test_a_glance_away_shorter_than_the_lock_time_does_not_lock(world: World) -> None:
+    portal = await world.signed_in()
+    portal.choose_pin("1234", "1234", after_minutes=5)
+    portal.to_background()  # hidden
+    portal.to_background()  # then paused: still away since the first
+    world.clock.advance(minutes=1)
+    portal.to_foreground()  # shown
+    portal.to_foreground()  # then resumed, with no time away in between
+    assert phase(portal) == "ready"
+    portal.to_foreground()  # a window that only regained focus
+    assert phase(portal) == "ready"
+
+
+async def test_the_server_ending_the_sign_in_returns_to_the_welcome_screen(world: World) -> None:
+    portal = await world.signed_in()
+    sync = world.connector.syncs[-1]
+    sync.signed_out = True
+    sync.on_change()
+    await asyncio.sleep(0)  # the portal stops syncing and forgets the device in its own task
+    await asyncio.sleep(0)
+    assert sync.stopped
+    assert phase(portal) == "welcome"
+    assert portal.identity is None
+    assert "signed out" in portal.error
+
+
+async def test_what_was_being_typed_survives_the_lock_but_not_signing_out(world: World) -> None:
+    portal = await world.signed_in(pin="1234")
+    portal.drafts["message:case-1"] = "half a sentence"
+    portal.quick_exit()
+    portal.come_back()
+    await portal.unlock("1234")
+    assert portal.drafts == {"message:case-1": "half a sentence"}
+    await portal.sign_out_and_delete()
+    assert portal.drafts == {}
+
+
+async def test_nothing_is_marked_read_while_the_app_is_in_the_background(world: World) -> None:
+    portal = await world.signed_in()
+    portal.reading_case_id = "case-1"
+    portal.to_background()
+    portal.store.put_messages([Message("m2", "case-1", "officer", "PC Okafor", "hello", NOW, seq=4)])
+    portal.read_messages("case-1")
+    assert world.connector.syncs[-1].reads == []
+    portal.to_foreground()
+    assert world.connector.syncs[-1].reads == [("case-1", 4)]
+
+
+async def test_a_refused_update_request_is_shown_and_can_be_sent_again(world: World) -> None:
+    portal = await world.signed_in()
+    refused = OutboxItem("r1", "update_request", "case-1", NOW, failed="This case is closed.")
+    portal.store.enqueue(refused)
+    assert portal.unsent_requests("case-1") == [refused]
+    portal.retry("r1")
+    assert world.connector.syncs[-1].retried == ["r1"]
+
+
+async def test_several_cases_list_open_ones_first_newest_first(world: World) -> None:
+    portal = await world.signed_in()
+    portal.store.put_cases(
+        [
+            replace(a_case("old"), reported_on=date(2026, 1, 1)),
+            replace(a_case("new"), reported_on=date(2026, 11, 1)),
+            replace(a_case("closed"), reported_on=date(2026, 11, 20), status="closed"),
+        ]
+    )
+    assert [c.id for c in portal.cases()] == ["case-1", "new", "old", "closed"]  # case-1: 20 Nov

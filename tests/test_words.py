@@ -10,7 +10,12 @@ from pathlib import Path
 from app.content import load
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = [*sorted((ROOT / "views").glob("*.py")), ROOT / "app" / "portal.py", ROOT / "app" / "wording.py"]
+SOURCES = [
+    *sorted((ROOT / "views").glob("*.py")),
+    ROOT / "app" / "portal.py",
+    ROOT / "app" / "wording.py",
+    ROOT / "main.py",
+]
 # w("key", ...), words("key", ...), self.words("key", ...), words.plural("key", ...)
 CALL = re.compile(r"""\b(?:w|words|self\.words|portal\.words)(?:\.plural|\.table\.get)?\(\s*f?"([^"]+)\"""")
 

@@ -8,7 +8,7 @@ from app import wording
 from app.domain import Case
 from app.portal import Portal
 from views import parts
-from views.state import use_portal
+from views.state import use_draft, use_portal
 
 
 def focused_case(portal: Portal, params: dict[str, str]) -> Case | None:
@@ -67,8 +67,8 @@ def CaseList() -> ft.Control:
 def CaseHome() -> ft.Control:
     portal = use_portal()
     case = focused_case(portal, ft.use_route_params())
-    asking, set_asking = ft.use_state(False)
-    note, set_note = ft.use_state("")
+    note, set_note = use_draft(portal, f"note:{case.id if case else ''}")
+    asking, set_asking = ft.use_state(bool(note))
     if case is None:
         return Home()
     portal.current_case_id = case.id
@@ -116,6 +116,19 @@ def CaseHome() -> ft.Control:
         request_controls = [ft.FilledButton(w("case.request"), icon=ft.Icons.UPDATE, on_click=lambda: set_asking(True))]
     if case.open_update_requests:
         request_controls.insert(0, parts.small(w("case.request.open")))
+    for refused in portal.unsent_requests(case.id):
+        request_controls.insert(
+            0,
+            ft.Column(
+                [
+                    parts.error_notice(w("case.request.refused", reason=refused.failed)),
+                    ft.TextButton(
+                        w("case.request.retry"), icon=ft.Icons.REFRESH, on_click=lambda _, i=refused.id: portal.retry(i)
+                    ),
+                ],
+                key=refused.id,
+            ),
+        )
 
     unread = portal.unread_count(case.id)
 

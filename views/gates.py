@@ -30,6 +30,14 @@ def Welcome() -> ft.Control:
         portal.invitation = value
         set_link(value)
 
+    def link_opened() -> None:
+        # an invitation link opened while this screen is already showing replaces what is there
+        token = params.get("token")
+        if token and token != link:
+            typed(token)
+
+    ft.use_effect(link_opened, [params.get("token")])
+
     async def send_code() -> None:
         await portal.redeem(link)
 
@@ -154,8 +162,8 @@ def Locked() -> ft.Control:
     portal = use_portal()
     pin, set_pin = ft.use_state("")
 
-    def unlock() -> None:
-        result = portal.unlock(pin)
+    async def unlock() -> None:
+        result = await portal.unlock(pin)
         if result.outcome != "unlocked":
             set_pin("")
 
@@ -170,10 +178,10 @@ def Locked() -> ft.Control:
             keyboard_type=ft.KeyboardType.NUMBER,
             max_length=8,
             autofocus=True,
-            on_submit=lambda: unlock(),
+            on_submit=run(unlock),
         ),
         parts.error_notice(portal.error) if portal.error else ft.Container(),
-        ft.FilledButton(w("lock.unlock"), on_click=lambda: unlock()),
+        ft.FilledButton(w("lock.unlock"), on_click=run(unlock)),
         parts.small(w("lock.forgotten")),
     )
 

@@ -9,7 +9,7 @@ from app.content import Words
 from app.portal import MAX_MESSAGE_CHARS, ShownMessage
 from views import parts
 from views.case import Home, focused_case
-from views.state import use_portal
+from views.state import use_draft, use_portal
 
 
 def bubble(w: Words, shown: ShownMessage, now_text: str, on_retry: object) -> ft.Control:
@@ -41,7 +41,7 @@ def bubble(w: Words, shown: ShownMessage, now_text: str, on_retry: object) -> ft
 def Messages() -> ft.Control:
     portal = use_portal()
     case = focused_case(portal, ft.use_route_params())
-    draft, set_draft = ft.use_state("")
+    draft, set_draft = use_draft(portal, f"message:{case.id if case else ''}")
     conversation = portal.conversation(case.id) if case else []
     newest = max((m.message.seq or 0 for m in conversation), default=0)
 
@@ -50,6 +50,14 @@ def Messages() -> ft.Control:
             portal.read_messages(case.id)
 
     ft.use_effect(mark_read, [case.id if case else None, newest])
+
+    def reading() -> None:
+        portal.reading_case_id = case.id if case else None
+
+    def not_reading() -> None:
+        portal.reading_case_id = None
+
+    ft.use_effect(reading, [case.id if case else None], not_reading)
     if case is None:
         return Home()
     now = portal.clock()

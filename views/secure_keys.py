@@ -104,14 +104,10 @@ class SecureStorageDevice:
         store = open_device_store(self.folder, in_hand)
         made = in_hand.load()
         assert made is not None
+        # secure storage is asynchronous: the new key is written over the old one in the background
         self._saving = asyncio.ensure_future(self.keys.save(made))
         self.local = LocalData(store, None, NAME, self._reset_files, end=store.close)
         return store
-
-    async def settled(self) -> None:
-        """Wait until a new key has reached secure storage."""
-        if self._saving is not None:
-            await self._saving
 
     def end(self) -> None:
         self.local.end()

@@ -96,6 +96,7 @@ def Settings() -> ft.Control:
                         bgcolor=ft.Colors.ERROR,
                         color=ft.Colors.ON_ERROR,
                         on_click=run(portal.sign_out_and_delete),
+                        disabled=portal.busy,
                     ),
                     ft.TextButton(w("settings.signout.keep"), on_click=lambda: set_confirming(False)),
                 ],

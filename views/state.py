@@ -37,3 +37,18 @@ def run(work: Callable[[], Any]) -> Callable[..., Any]:
         await work()
 
     return handler
+
+
+def use_draft(portal: Portal, key: str) -> tuple[str, Callable[[str], None]]:
+    """A text field's value, kept by the portal too, so what someone was typing is still
+    there after the lock or quick exit has taken the screen away."""
+    value, set_value = ft.use_state(portal.drafts.get(key, ""))
+
+    def change(text: str) -> None:
+        if text:
+            portal.drafts[key] = text
+        else:
+            portal.drafts.pop(key, None)
+        set_value(text)
+
+    return value, change

@@ -16,15 +16,12 @@ EXIT_BG = "#8C1D18"
 EXIT_FG = "#FFFFFF"
 
 
-def light() -> ft.Theme:
-    return ft.Theme(color_scheme_seed=SEED, use_material3=True)
-
-
-def dark() -> ft.Theme:
+def calm() -> ft.Theme:
+    """The same seed for light and dark: Material 3 derives each brightness's palette from it."""
     return ft.Theme(color_scheme_seed=SEED, use_material3=True)
 
 
 def apply(page: ft.Page) -> None:
-    page.theme = light()
-    page.dark_theme = dark()
-    page.theme_mode = ft.ThemeMode.SYSTEM
+    page.theme = calm()
+    page.dark_theme = calm()
+    page.theme_mode = ft.ThemeMode.SYSTEM  # light or dark, as the person's device is set

@@ -210,6 +210,14 @@ async def test_the_case_stays_readable_offline_and_a_message_written_offline_is_
                 await tap(page, "Try again")
                 await _eventually(lambda: "Written with no signal." in _bodies(backend, case["id"]), seconds=60)
                 await see(page, "Sent", within_ms=SLOW)
+
+                # signing out deletes everything from this device and starts again at the welcome
+                await tap(page, "Settings")
+                await tap(page, "Sign out and delete everything from this device")
+                await tap(page, "Yes, delete everything")
+                await see(page, "Everything was deleted from this device.")
+                await see(page, "Follow your case")
+                await not_see(page, case["crime_reference"])
     finally:
         backend.stop()
 
