@@ -114,6 +114,7 @@ class ContactPreferences:
     channels: tuple[ContactChannel, ...] = ("sms",)
     times: str = ""
     voicemail_ok: bool = False
+    news_alerts: bool = True  # a short text or email, never with any detail, when there is news
 
 
 def shown_state(message: Message, case: Case, *, me: Literal["victim", "officer"]) -> MessageState:

@@ -93,6 +93,7 @@ class HttpAccount:
             "contact_channels": list(preferences.channels),
             "contact_times": preferences.times,
             "safe_to_leave_voicemail": preferences.voicemail_ok,
+            "news_alerts": preferences.news_alerts,
         }
         return _preferences(_parse(_PREFERENCES, await self._http.call("PUT", "/me/contact-preferences", body)))
 
@@ -117,7 +118,7 @@ class HttpAccount:
 
 def _preferences(wire: protocol.ContactPreferences) -> ContactPreferences:
     channels: tuple[ContactChannel, ...] = tuple(c.value for c in wire.contact_channels)
-    return ContactPreferences(channels, wire.contact_times, wire.safe_to_leave_voicemail)
+    return ContactPreferences(channels, wire.contact_times, wire.safe_to_leave_voicemail, wire.news_alerts)
 
 
 class HttpConnector:

@@ -247,6 +247,9 @@ class ContactPreferences(Model):
     )
     contact_times: ContactTimes = Field(default="", description="e.g. 'Weekdays after 6pm'; empty for any time.")
     safe_to_leave_voicemail: bool = False
+    news_alerts: bool = Field(
+        default=True, description="Send a short text or email (never with any detail) when there is news."
+    )
 
     @model_validator(mode="after")
     def _each_once(self) -> ContactPreferences:

@@ -168,7 +168,7 @@ async def test_a_wrong_code_is_refused_in_words(harness: Harness) -> None:
 async def test_contact_choices_round_trip_and_a_bad_choice_changes_nothing(harness: Harness) -> None:
     account = harness.account(await signed_in(harness))
     assert (await account.contact_preferences()).channels == ("sms",)
-    chosen = ContactPreferences(("sms", "phone_call"), "Weekdays after 6pm", True)
+    chosen = ContactPreferences(("sms", "phone_call"), "Weekdays after 6pm", True, news_alerts=False)
     assert await account.save_contact_preferences(chosen) == chosen
     with pytest.raises(AccountError):
         await account.save_contact_preferences(ContactPreferences(("sms", "sms"), "", False))

@@ -21,6 +21,7 @@ def ContactChoices() -> ft.Control:
     channels, set_channels = ft.use_state(initial)
     times, set_times = ft.use_state("")
     voicemail, set_voicemail = ft.use_state(False)
+    alerts, set_alerts = ft.use_state(True)
 
     async def load() -> None:
         preferences = await portal.load_contact_preferences()
@@ -28,6 +29,7 @@ def ContactChoices() -> ft.Control:
             set_channels(preferences.channels)
             set_times(preferences.times)
             set_voicemail(preferences.voicemail_ok)
+            set_alerts(preferences.news_alerts)
             set_loaded(True)
 
     ft.use_effect(run(load), [])
@@ -37,7 +39,7 @@ def ContactChoices() -> ft.Control:
         set_channels(tuple(chosen))
 
     async def save() -> None:
-        await portal.save_contact_preferences(ContactPreferences(tuple(channels), times.strip(), voicemail))
+        await portal.save_contact_preferences(ContactPreferences(tuple(channels), times.strip(), voicemail, alerts))
 
     w = portal.words
     boxes = [
@@ -64,6 +66,11 @@ def ContactChoices() -> ft.Control:
                 label=w("settings.contact.voicemail"),
                 value=voicemail,
                 on_change=lambda e: set_voicemail(bool(e.control.value)),
+            ),
+            ft.Checkbox(
+                label=w("settings.contact.news"),
+                value=alerts,
+                on_change=lambda e: set_alerts(bool(e.control.value)),
             ),
             parts.small(w("settings.contact.alerts")),
             ft.FilledButton(w("settings.contact.save"), on_click=run(save), disabled=not loaded),

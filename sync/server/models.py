@@ -126,6 +126,7 @@ victim = sa.Table(
     sa.Column("contact_channels", sa.JSON(), nullable=False, server_default="[]"),
     sa.Column("contact_times", sa.String(200), nullable=False, server_default=""),
     sa.Column("safe_to_leave_voicemail", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column("news_alerts", sa.Boolean(), nullable=False, server_default=sa.true()),
 )
 
 case = sa.Table(

@@ -143,12 +143,14 @@ async def test_a_victim_follows_their_case_and_talks_to_the_officer(tmp_path: Pa
                 await see(page, "How may your officer contact you?")
                 await see(page, "this browser session only")
                 await tap(page, "Phone call", role="checkbox")
+                await tap(page, "Tell me by text or email when there is news", role="checkbox")
                 await type_into(page, "When is it safe to contact you? (optional)", "Weekdays after 6pm")
                 await tap(page, "Save contact choices")
                 await see(page, "Your officer will see how and when")
                 victim = backend.officer_call("GET", f"/cases/{case['id']}")["victim"]
                 assert victim["contact_preferences"]["contact_channels"] == ["sms", "phone_call"]
                 assert victim["contact_preferences"]["contact_times"] == "Weekdays after 6pm"
+                assert victim["contact_preferences"]["news_alerts"] is False
                 await all_controls_named(page)
                 await shoot(page, "settings")
 

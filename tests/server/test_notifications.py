@@ -244,6 +244,19 @@ async def test_a_notification_that_keeps_failing_is_marked_failed_for_the_office
         assert stored.body == ""  # a dead link is not kept
 
 
+async def test_a_victim_who_turned_news_alerts_off_gets_none(api: Api) -> None:
+    api.create_force("tvp", "Thames Valley Police")
+    officer = await api.add_officer("tvp", "pc1")
+    victim = await api.victim_with_case(officer)
+    chosen = {"contact_channels": ["sms"], "news_alerts": False}
+    assert (await api.client.put("/me/contact-preferences", json=chosen, headers=victim.auth)).status_code == 200
+    await api.client.post(f"/cases/{victim.case_id}/updates", json={"text": "CCTV checked"}, headers=officer.auth)
+    await api.services.outbox.drain()
+    assert [n for n in api.notifications() if n["purpose"] == "alert"] == []
+    shown = (await api.client.get(f"/cases/{victim.case_id}", headers=officer.auth)).json()
+    assert shown["victim"]["contact_preferences"]["news_alerts"] is False
+
+
 async def test_alerts_say_nothing_about_the_case_and_are_not_repeated(api: Api) -> None:
     api.create_force("tvp", "Thames Valley Police")
     officer = await api.add_officer("tvp", "pc1")

@@ -43,6 +43,7 @@ async def test_the_wire_names_the_app_relies_on(api: Api) -> None:
         "contact_channels",
         "contact_times",
         "safe_to_leave_voicemail",
+        "news_alerts",
     }
     assert "contact_preferences" in schemas["VictimPublic"]["required"]
     assert {"reply_within_hours", "away_message"} <= set(schemas["OfficerContact"]["required"])

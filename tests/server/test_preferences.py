@@ -20,11 +20,12 @@ from tests.server.test_access import assert_error
 from tests.support import Api, World, bearer, build_world
 
 PATH = "/me/contact-preferences"
-DEFAULT = {"contact_channels": ["sms"], "contact_times": "", "safe_to_leave_voicemail": False}
+DEFAULT = {"contact_channels": ["sms"], "contact_times": "", "safe_to_leave_voicemail": False, "news_alerts": True}
 CHOSEN = {
     "contact_channels": ["phone_call", "sms"],
     "contact_times": "Weekdays after 6pm",
     "safe_to_leave_voicemail": True,
+    "news_alerts": False,
 }
 
 

@@ -73,6 +73,7 @@ case_query = sa.select(
     victim.c.contact_channels.label("victim_contact_channels"),
     victim.c.contact_times.label("victim_contact_times"),
     victim.c.safe_to_leave_voicemail.label("victim_safe_to_leave_voicemail"),
+    victim.c.news_alerts.label("victim_news_alerts"),
 ).select_from(case.join(officer, officer.c.id == case.c.officer_id).join(victim, victim.c.id == case.c.victim_id))
 
 
@@ -189,6 +190,7 @@ def _case_public(
                 row.victim_contact_channels,
                 row.victim_contact_times,
                 row.victim_safe_to_leave_voicemail,
+                row.victim_news_alerts,
                 preferred_channel=row.victim_preferred_channel,
             ),
         )
@@ -199,13 +201,14 @@ def _case_public(
 
 
 def contact_preferences(
-    channels: list[str], times: str, voicemail: bool, *, preferred_channel: str
+    channels: list[str], times: str, voicemail: bool, news_alerts: bool, *, preferred_channel: str
 ) -> ContactPreferences:
     return ContactPreferences(
         # Never empty on the wire: a row without channels falls back to how the victim was invited.
         contact_channels=[ContactMethod(channel) for channel in channels or [preferred_channel]],
         contact_times=times,
         safe_to_leave_voicemail=voicemail,
+        news_alerts=news_alerts,
     )
 
 
@@ -459,7 +462,7 @@ def queue_alert(conn: Connection, ctx: Context, caller: Caller, row: CaseRow) ->
             device_session.c.expires_at > now,
         )
     ).first()
-    if recent is not None or signed_in is None:
+    if recent is not None or signed_in is None or not row.victim_news_alerts:
         return
     channel = ContactChannel(row.victim_preferred_channel)
     contact = row.victim_phone if channel == ContactChannel.SMS else row.victim_email

@@ -26,7 +26,11 @@ def _victim(conn: Connection, ctx: Context, request: RequestInfo, *, lock: bool 
 
 def _preferences(row: Row[Any]) -> ContactPreferences:
     return contact_preferences(
-        row.contact_channels, row.contact_times, row.safe_to_leave_voicemail, preferred_channel=row.preferred_channel
+        row.contact_channels,
+        row.contact_times,
+        row.safe_to_leave_voicemail,
+        row.news_alerts,
+        preferred_channel=row.preferred_channel,
     )
 
 
@@ -61,6 +65,7 @@ def set_contact_preferences(
             contact_channels=[channel.value for channel in body.contact_channels],
             contact_times=body.contact_times,
             safe_to_leave_voicemail=body.safe_to_leave_voicemail,
+            news_alerts=body.news_alerts,
         )
     )
     cases = conn.execute(

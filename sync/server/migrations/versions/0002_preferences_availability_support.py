@@ -29,6 +29,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("safe_to_leave_voicemail", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
+        batch_op.add_column(sa.Column("news_alerts", sa.Boolean(), server_default=sa.true(), nullable=False))
 
     # Victims already on record may be contacted the way they were invited.
     victim = sa.table("victim", sa.column("preferred_channel", sa.String()), sa.column("contact_channels", sa.JSON()))
@@ -51,6 +52,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("support_services")
     with op.batch_alter_table("victim", schema=None) as batch_op:
+        batch_op.drop_column("news_alerts")
         batch_op.drop_column("safe_to_leave_voicemail")
         batch_op.drop_column("contact_times")
         batch_op.drop_column("contact_channels")
