@@ -39,35 +39,27 @@ def section(*controls: ft.Control) -> ft.Control:
     )
 
 
-def error_notice(text: str) -> ft.Control:
-    """What went wrong, read out by screen readers as soon as it appears."""
+def _notice(text: str, icon: ft.IconData, background: ft.ColorValue) -> ft.Control:
+    """A notice read out by screen readers as soon as it appears."""
     return ft.Semantics(
         content=ft.Container(
-            ft.Row(
-                [ft.Icon(ft.Icons.ERROR_OUTLINE, color=ft.Colors.ON_ERROR_CONTAINER), ft.Text(text, expand=True)],
-                vertical_alignment=ft.CrossAxisAlignment.START,
-            ),
-            bgcolor=ft.Colors.ERROR_CONTAINER,
+            ft.Row([ft.Icon(icon), ft.Text(text, expand=True)], vertical_alignment=ft.CrossAxisAlignment.START),
+            bgcolor=background,
             padding=12,
             border_radius=8,
         ),
         live_region=True,
     )
+
+
+def error_notice(text: str) -> ft.Control:
+    """What went wrong."""
+    return _notice(text, ft.Icons.ERROR_OUTLINE, ft.Colors.ERROR_CONTAINER)
 
 
 def good_notice(text: str) -> ft.Control:
-    return ft.Semantics(
-        content=ft.Container(
-            ft.Row(
-                [ft.Icon(ft.Icons.CHECK_CIRCLE_OUTLINE), ft.Text(text, expand=True)],
-                vertical_alignment=ft.CrossAxisAlignment.START,
-            ),
-            bgcolor=ft.Colors.SECONDARY_CONTAINER,
-            padding=12,
-            border_radius=8,
-        ),
-        live_region=True,
-    )
+    """What went right."""
+    return _notice(text, ft.Icons.CHECK_CIRCLE_OUTLINE, ft.Colors.SECONDARY_CONTAINER)
 
 
 def emergency_line(words: Words) -> ft.Control:

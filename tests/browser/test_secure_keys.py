@@ -12,18 +12,10 @@ from pathlib import Path
 import pytest
 from playwright.async_api import async_playwright
 
+from tests.browser.victim_app import ARGS, CHROMIUM
 from tests.liveserver import free_port, wait_until_served
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
