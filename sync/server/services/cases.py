@@ -237,8 +237,14 @@ def emit_case_changed(conn: Connection, ctx: Context, row: CaseRow) -> int:
     return seq
 
 
-def emit_cases_changed(conn: Connection, ctx: Context, rows: Sequence[feed.CaseLike]) -> None:
-    """One "case changed" event for each of ``rows`` (all in one force), e.g. when a person on them changes."""
+def emit_cases_changed(conn: Connection, ctx: Context, *where: sa.ColumnElement[bool]) -> None:
+    """One "case changed" event for each case matching ``where`` (all in one force), e.g. when a
+    person on them changes."""
+    rows = conn.execute(
+        sa.select(case.c.id, case.c.force_id, case.c.officer_id, case.c.victim_id)
+        .where(*where)
+        .order_by(case.c.created_at, case.c.id)
+    ).all()
     if not rows:
         return
     first = feed.take_seqs(conn, rows[0].force_id, len(rows))

@@ -99,14 +99,13 @@ def set_availability(conn: Connection, ctx: Context, request: RequestInfo, body:
         .where(officer.c.id == row.id)
         .values(reply_within_hours=body.reply_within_hours, away_message=body.away_message)
     )
-    open_cases = conn.execute(
-        sa.select(case.c.id, case.c.force_id, case.c.officer_id, case.c.victim_id)
-        .where(
-            case.c.officer_id == row.id, case.c.force_id == caller.force_id, case.c.status != CaseStatus.CLOSED.value
-        )
-        .order_by(case.c.created_at, case.c.id)
-    ).all()
-    emit_cases_changed(conn, ctx, open_cases)
+    emit_cases_changed(
+        conn,
+        ctx,
+        case.c.officer_id == row.id,
+        case.c.force_id == caller.force_id,
+        case.c.status != CaseStatus.CLOSED.value,
+    )
     audit.record(
         conn,
         caller,

@@ -68,12 +68,7 @@ def set_contact_preferences(
             news_alerts=body.news_alerts,
         )
     )
-    cases = conn.execute(
-        sa.select(case.c.id, case.c.force_id, case.c.officer_id, case.c.victim_id)
-        .where(case.c.victim_id == row.id, case.c.force_id == caller.force_id)
-        .order_by(case.c.created_at, case.c.id)
-    ).all()
-    emit_cases_changed(conn, ctx, cases)
+    emit_cases_changed(conn, ctx, case.c.victim_id == row.id, case.c.force_id == caller.force_id)
     audit.record(
         conn,
         caller,
