@@ -20,6 +20,7 @@ from flet_secure_storage import SecureStorage
 
 from app import content
 from app.bootstrap import LocalData, data_folder, open_desktop_data, open_session_data
+from app.content import Content, Words
 from app.portal import Portal
 from app.store.port import Store
 from sync.account import HttpConnector, HttpSignIn
@@ -49,7 +50,10 @@ class Device:
         self.local.end()
 
 
-def build_portal(device: Device | SecureStorageDevice, server_url: str) -> Portal:
+Devices = Device | SecureStorageDevice
+
+
+def build_portal(device: Devices, server_url: str, bundled: Content) -> Portal:
     """The app's state on top of the opened device store, the backend and the bundled content."""
     assert device.local.store is not None
     portal: Portal
@@ -59,7 +63,7 @@ def build_portal(device: Device | SecureStorageDevice, server_url: str) -> Porta
 
     portal = Portal(
         device.local.store,
-        content.load(),
+        bundled,
         sign_in=HttpSignIn(server_url),
         connector=HttpConnector(current_store),
         wipe=device.wipe,
@@ -68,9 +72,8 @@ def build_portal(device: Device | SecureStorageDevice, server_url: str) -> Porta
     return portal
 
 
-def store_trouble(local: LocalData, retry: Callable[[], object]) -> ft.Control:
+def store_trouble(local: LocalData, retry: Callable[[], object], words: Words) -> ft.Control:
     """The device's store would not open: say why in plain words and offer the way out."""
-    words = content.load().words
 
     def reset(_: ft.Event[ft.Button]) -> None:
         local.reset()
@@ -88,9 +91,6 @@ def store_trouble(local: LocalData, retry: Callable[[], object]) -> ft.Control:
     )
 
 
-Devices = Device | SecureStorageDevice
-
-
 async def open_device(page: ft.Page, *, web: bool) -> Devices:
     """The store for this session: a browser's own (deleted when it ends), a phone's keyed
     from its secure storage, or a computer's keyed from its OS keyring."""
@@ -102,14 +102,16 @@ async def open_device(page: ft.Page, *, web: bool) -> Devices:
 
 
 def victim_app(server_url: str, *, web: bool) -> Callable[[ft.Page], Awaitable[None]]:
+    bundled = content.load()  # the same for every session
+
     async def main(page: ft.Page) -> None:
         page.title = TITLE
         device = await open_device(page, web=web)
         if device.local.store is None:
             page.controls.clear()
-            page.add(store_trouble(device.local, lambda: page.run_task(main, page)))
+            page.add(store_trouble(device.local, lambda: page.run_task(main, page), bundled.words))
             return
-        portal = build_portal(device, server_url)
+        portal = build_portal(device, server_url, bundled)
 
         def closed(_: object) -> None:
             # the window or browser session has ended: stop syncing and close the store;

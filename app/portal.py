@@ -29,7 +29,7 @@ from app.domain import (
     shown_state,
 )
 from app.lock import AppLock, PinResult, valid_pin
-from app.ports import AccountError, ConnectionState, Connector, SignIn, Sync
+from app.ports import Account, AccountError, ConnectionState, Connector, SignIn, Sync
 from app.store.port import Store
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 Phase = Literal["welcome", "code", "offer_pin", "locked", "exited", "ready"]
 _LOCAL_SERVICES = "support.local"
 _DEVICE_NAME = "Victim's Portal app"
-MAX_MESSAGE_CHARS = 4000
+MAX_MESSAGE_CHARS = 4000  # the server's limit (sync/protocol.py); tests/test_layout.py holds them equal
 
 
 def utc_now() -> datetime:
@@ -279,10 +279,9 @@ class Portal:
         self.busy = True
         self.changed()
         try:
-            identity = self.identity
-            if identity is not None:
+            if (account := self._account()) is not None:
                 try:
-                    await self._connector.account(identity).sign_out()
+                    await account.sign_out()
                 except AccountError:
                     log.info("sign-out could not reach the server; deleting local data anyway")
             await self._forget_device()
@@ -407,25 +406,28 @@ class Portal:
 
     # ------------------------------------------------------------------ talking to the account
 
-    async def load_contact_preferences(self) -> ContactPreferences | None:
+    def _account(self) -> Account | None:
+        """The signed-in victim's account on the server, or None before sign-in."""
         identity = self.identity
-        if identity is None:
+        return None if identity is None else self._connector.account(identity)
+
+    async def load_contact_preferences(self) -> ContactPreferences | None:
+        if (account := self._account()) is None:
             return None
         try:
-            return await self._connector.account(identity).contact_preferences()
+            return await account.contact_preferences()
         except AccountError as exc:
             self._fail(self.account_trouble(exc))
             return None
 
     async def save_contact_preferences(self, preferences: ContactPreferences) -> bool:
-        identity = self.identity
-        if identity is None:
+        if (account := self._account()) is None:
             return False
         if not preferences.channels:
             self._fail(self.words("say.contact_none"))
             return False
         try:
-            await self._connector.account(identity).save_contact_preferences(preferences)
+            await account.save_contact_preferences(preferences)
         except AccountError as exc:
             self._fail(self.account_trouble(exc))
             return False
@@ -436,11 +438,10 @@ class Portal:
 
     async def fetch_local_services(self) -> None:
         """The force's own support list; kept on the device so it shows offline too."""
-        identity = self.identity
-        if identity is None:
+        if (account := self._account()) is None:
             return
         try:
-            services = await self._connector.account(identity).local_services()
+            services = await account.local_services()
         except AccountError:
             return  # the bundled or last-fetched list stays on screen
         if services is not None:

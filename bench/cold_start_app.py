@@ -24,6 +24,7 @@ def main() -> None:
 
     from pathlib import Path
 
+    from app import content
     from app.bootstrap import open_desktop_data
     from app.store.keys import KeyringKeyProvider, MemoryKeyProvider
     from main import Device, build_portal
@@ -35,7 +36,9 @@ def main() -> None:
 
     def app(page: ft.Page) -> None:
         device = Device(lambda: open_desktop_data(Path(folder), keys))
-        portal = build_portal(device, "http://127.0.0.1:9")  # no backend: the home screen comes from the cache
+        portal = build_portal(
+            device, "http://127.0.0.1:9", content.load()
+        )  # no backend: the home screen comes from the cache
         page.render(App, portal)
 
     ft.run(app, view=None, port=port, no_cdn=True, route_url_strategy=ft.RouteUrlStrategy.PATH)

@@ -88,3 +88,11 @@ def test_the_app_bundle_installs_no_server_package() -> None:
     assert flet["web"]["route_url_strategy"] == "path"
     for desktop in ("linux", "macos", "windows"):
         assert any(dep.startswith("sqlcipher3") for dep in flet[desktop]["dependencies"])
+
+
+def test_the_app_refuses_a_message_at_the_servers_own_limit() -> None:
+    """app/ cannot import the protocol, so the limit is written twice; this keeps the two equal."""
+    from app.portal import MAX_MESSAGE_CHARS
+    from sync.protocol import MESSAGE_MAX_CHARS
+
+    assert MAX_MESSAGE_CHARS == MESSAGE_MAX_CHARS

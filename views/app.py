@@ -37,14 +37,12 @@ def section_route(index: int, case_id: str | None) -> str:
 
 
 def section_index(location: str) -> int:
-    if location.startswith("/rights"):
-        return 3
-    if location.startswith("/support"):
-        return 4
-    if location.endswith("/messages"):
-        return 2
-    if location.endswith("/updates"):
-        return 1
+    """Which section an address belongs to, read off the same table (the case's own page: 0)."""
+    for index, (*_, target) in enumerate(SECTIONS):
+        if target.startswith("/") and location.startswith(target):
+            return index
+        if target and not target.startswith("/") and location.endswith(f"/{target}"):
+            return index
     return 0
 
 
@@ -54,7 +52,7 @@ def Header(*, signed_in: bool = True) -> ft.Control:
     page = ft.context.page
     settings: list[ft.Control] = [
         ft.TextButton(
-            portal.words("shell.settings"), icon=ft.Icons.SETTINGS, on_click=lambda: _go(page, portal, "/settings")
+            portal.words("shell.settings"), icon=ft.Icons.SETTINGS, on_click=lambda: page.navigate("/settings")
         )
     ]
     return ft.Container(
@@ -148,17 +146,12 @@ def Shell() -> ft.Control:
                     for word, icon, selected, _ in SECTIONS
                 ],
                 selected_index=section_index(location),
-                on_change=lambda e: _go(page, portal, section_route(int(e.control.selected_index), case_id)),
+                on_change=lambda e: page.navigate(section_route(int(e.control.selected_index), case_id)),
             ),
         ],
         spacing=0,
         expand=True,
     )
-
-
-def _go(page: ft.Page, portal: Portal, route: str) -> None:
-    portal.clear_messages()
-    page.navigate(route)
 
 
 @ft.component

@@ -18,6 +18,10 @@ def _field(label: str, value: str, on_change: Any, **kwargs: Any) -> ft.TextFiel
     return ft.TextField(key=label, label=label, value=value, on_change=lambda e: on_change(e.control.value), **kwargs)
 
 
+def _pin_field(label: str, value: str, on_change: Any, **kwargs: Any) -> ft.TextField:
+    return _field(label, value, on_change, password=True, keyboard_type=ft.KeyboardType.NUMBER, max_length=8, **kwargs)
+
+
 @ft.component
 def Welcome() -> ft.Control:
     portal = use_portal()
@@ -111,24 +115,8 @@ def PinForm(*, offer: bool) -> ft.Control:
 
     w = portal.words
     controls: list[ft.Control] = [
-        _field(
-            w("pin.new"),
-            pin,
-            set_pin,
-            password=True,
-            keyboard_type=ft.KeyboardType.NUMBER,
-            max_length=8,
-            autofocus=offer,
-        ),
-        _field(
-            w("pin.repeat"),
-            repeat,
-            set_repeat,
-            password=True,
-            keyboard_type=ft.KeyboardType.NUMBER,
-            max_length=8,
-            on_submit=lambda: save(),
-        ),
+        _pin_field(w("pin.new"), pin, set_pin, autofocus=offer),
+        _pin_field(w("pin.repeat"), repeat, set_repeat, on_submit=lambda: save()),
         ft.Dropdown(
             label=w("pin.when"),
             value=after,
@@ -170,16 +158,7 @@ def Locked() -> ft.Control:
     w = portal.words
     return parts.page_body(
         parts.heading(w("lock.heading")),
-        _field(
-            w("lock.field"),
-            pin,
-            set_pin,
-            password=True,
-            keyboard_type=ft.KeyboardType.NUMBER,
-            max_length=8,
-            autofocus=True,
-            on_submit=run(unlock),
-        ),
+        _pin_field(w("lock.field"), pin, set_pin, autofocus=True, on_submit=run(unlock)),
         parts.error_notice(portal.error) if portal.error else ft.Container(),
         ft.FilledButton(w("lock.unlock"), on_click=run(unlock)),
         parts.small(w("lock.forgotten")),
