@@ -22,7 +22,6 @@ from sync.server.context import Context, RequestInfo
 from sync.server.db import Database, create_engine
 from sync.server.migrate import upgrade
 from sync.server.notify import MemoryChannel, Outbox
-from sync.server.security import Secrets
 from sync.server.services import auth, cases
 from sync.server.settings import Settings
 
@@ -44,7 +43,7 @@ class Seeded:
 def seed(settings: Settings, victims: int) -> Seeded:
     upgrade(settings.database_url)
     db = Database(create_engine(settings.database_url, pool_size=2), concurrency=2)
-    ctx = Context(settings=settings, secrets=Secrets(settings.secret_key.get_secret_value()))
+    ctx = Context.from_settings(settings)
     channel = MemoryChannel()
     outbox = Outbox(db, channel, ctx.clock)
     try:

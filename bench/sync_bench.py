@@ -30,7 +30,6 @@ from sync.protocol import MessageSend
 from sync.runner import SyncRunner
 from sync.server.context import Context, RequestInfo
 from sync.server.db import Database, create_engine
-from sync.server.security import Secrets
 from sync.server.services.messages import SendRequest, send_many
 from sync.server.settings import Settings
 
@@ -43,7 +42,7 @@ def _say(text: str) -> None:
 def fill_history(settings: Settings, token: str, case_id: uuid.UUID, count: int) -> None:
     """Stores ``count`` messages on one case through the real send path, in batches."""
     db = Database(create_engine(settings.database_url, pool_size=2), concurrency=2)
-    ctx = Context(settings=settings, secrets=Secrets(settings.secret_key.get_secret_value()))
+    ctx = Context.from_settings(settings)
     who = RequestInfo(token=token, ip=None)
     try:
         for start in range(0, count, 500):

@@ -48,6 +48,7 @@ def settings_for(database_url: str, tmp_path: Path, **overrides: Any) -> Setting
         "notify_file": tmp_path / "notifications.jsonl",
         "public_url": "https://portal.example.test",
         "db_pool_size": 8,
+        "password_hashing": "fast",  # cheapest argon2id: the suite makes hundreds of officers
         **overrides,
     }
     return Settings(**values)

@@ -28,7 +28,6 @@ from sync.server.notify import Channel, FileChannel, GovUkNotifyChannel, Outbox,
 from sync.server.notify.outbox import take_after_commit
 from sync.server.routes import auth, cases, health, me, messages, officers, stats, support
 from sync.server.routes import sync as sync_routes
-from sync.server.security import Secrets
 from sync.server.settings import Settings
 from sync.server.watch import watch_postgres, watch_sqlite
 from sync.server.writer import MessageWriter
@@ -120,12 +119,7 @@ def create_app(
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
     db = Database(engine, concurrency=settings.db_pool_size, on_commit=on_commit, on_end=on_end)
     outbox = Outbox(db, channel or channel_from_settings(settings), clock)
-    ctx = Context(
-        settings=settings,
-        secrets=Secrets(settings.secret_key.get_secret_value()),
-        clock=clock,
-        callers=CallerCache(ttl=settings.caller_cache_seconds),
-    )
+    ctx = Context.from_settings(settings, clock=clock, callers=CallerCache(ttl=settings.caller_cache_seconds))
     services = Services(ctx=ctx, db=db, hub=hub, outbox=outbox, messages=MessageWriter(db, ctx))
 
     @asynccontextmanager

@@ -19,7 +19,6 @@ from sync.server.db import Database, create_engine
 from sync.server.errors import ApiError, BadRequest
 from sync.server.migrate import upgrade
 from sync.server.notify import Outbox
-from sync.server.security import Secrets
 from sync.server.settings import Settings
 
 
@@ -76,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _parts(settings: Settings) -> tuple[Database, Context, Outbox]:
     db = Database(create_engine(settings.database_url, pool_size=2), concurrency=2)
-    ctx = Context(settings=settings, secrets=Secrets(settings.secret_key.get_secret_value()))
+    ctx = Context.from_settings(settings)
     return db, ctx, Outbox(db, channel_from_settings(settings), ctx.clock)
 
 

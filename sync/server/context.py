@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from sync.protocol import Role
 from sync.server.callers import CallerCache
-from sync.server.security import Secrets
+from sync.server.security import FAST_PASSWORD_HASHING, Passwords, Secrets
 from sync.server.settings import Settings
 
 
@@ -24,6 +24,15 @@ class Context:
     secrets: Secrets
     clock: Callable[[], datetime] = utc_now
     callers: CallerCache = field(default_factory=lambda: CallerCache(ttl=0))
+    passwords: Passwords = field(default_factory=Passwords)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **parts: Any) -> Context:
+        """The context for these settings: its secrets, and passwords hashed at the cost they ask for."""
+        passwords = Passwords(FAST_PASSWORD_HASHING) if settings.password_hashing == "fast" else Passwords()
+        return cls(
+            settings=settings, secrets=Secrets(settings.secret_key.get_secret_value()), passwords=passwords, **parts
+        )
 
     def now(self) -> datetime:
         return self.clock()

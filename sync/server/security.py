@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime
 
 import pyotp
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -21,9 +21,10 @@ OFFICER_TOKEN_PREFIX = "vpo_"
 VICTIM_TOKEN_PREFIX = "vpv_"
 INTEGRATION_KEY_PREFIX = "vpk_"
 
-_password_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verifying against this keeps an unknown username as slow as a wrong password.
-_DUMMY_HASH = _password_hasher.hash(secrets.token_urlsafe(16))
+# argon2id with the library's current recommended parameters (RFC 9106, low memory).
+STRONG_PASSWORD_HASHING: Parameters = profiles.RFC_9106_LOW_MEMORY
+# The cheapest argon2id there is: only for tests, which make hundreds of accounts. Production refuses it.
+FAST_PASSWORD_HASHING: Parameters = profiles.CHEAPEST
 
 
 class Secrets:
@@ -57,15 +58,24 @@ def new_code() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
 
 
-def hash_password(password: str) -> str:
-    return _password_hasher.hash(password)
+class Passwords:
+    """Hashes and checks officers' passwords (argon2id). Part of the server's context, so the
+    cost is a setting: production's strong parameters, or the cheapest for the test suite."""
 
+    def __init__(self, parameters: Parameters = STRONG_PASSWORD_HASHING) -> None:
+        self.parameters = parameters
+        self._hasher = PasswordHasher.from_parameters(parameters)
+        # Verifying against this keeps an unknown username as slow as a wrong password.
+        self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
 
-def verify_password(password_hash: str | None, password: str) -> bool:
-    try:
-        return _password_hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
-    except (VerificationError, InvalidHashError):
-        return False
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    def verify(self, password_hash: str | None, password: str) -> bool:
+        try:
+            return self._hasher.verify(password_hash or self._dummy_hash, password) and password_hash is not None
+        except (VerificationError, InvalidHashError):
+            return False
 
 
 def new_totp_secret() -> str:

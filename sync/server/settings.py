@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     code_attempts: int = 5
     max_body_bytes: int = 64 * 1024
     trusted_proxies: int = Field(default=0, description="How many proxies' X-Forwarded-For hops to trust.")
+    password_hashing: Literal["strong", "fast"] = Field(
+        default="strong", description="argon2id cost: 'fast' is for the test suite only; production refuses it."
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret_in_production(self) -> Settings:
@@ -52,6 +55,8 @@ class Settings(BaseSettings):
                 raise ValueError(
                     "PORTAL_SECRET_KEY must be set to a random value of at least 32 characters in production"
                 )
+            if self.password_hashing != "strong":
+                raise ValueError("PORTAL_PASSWORD_HASHING=fast is for tests; production hashes passwords strongly")
             if self.notify_channel == "file":
                 raise ValueError("PORTAL_NOTIFY_CHANNEL=file is for development; use notify or smtp")
         return self

@@ -11,8 +11,10 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from argon2 import profiles
 from pydantic import ValidationError
 
+from sync.server.context import Context
 from sync.server.migrate import upgrade
 from sync.server.models import metadata
 from sync.server.settings import Settings
@@ -117,3 +119,18 @@ def test_the_migrations_build_exactly_the_models(database_url: str) -> None:
         engine.dispose()
     assert differences == []
     upgrade(database_url)  # already at head: nothing to do, nothing breaks
+
+
+def test_production_hashes_passwords_with_argon2s_recommended_strength() -> None:
+    """The suite hashes with argon2's cheapest parameters; a real server never does."""
+    strong = Context.from_settings(Settings(environment="production", notify_channel="smtp", secret_key="s" * 40))  # type: ignore[arg-type]
+    assert strong.passwords.parameters == profiles.RFC_9106_LOW_MEMORY
+    assert strong.passwords.parameters.memory_cost >= 64 * 1024
+    assert strong.passwords.parameters.time_cost >= 3
+    stored = strong.passwords.hash("correct-horse-battery")
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert strong.passwords.verify(stored, "correct-horse-battery")
+    assert not strong.passwords.verify(stored, "wrong-horse-battery")
+    assert Context.from_settings(Settings()).passwords.parameters == profiles.RFC_9106_LOW_MEMORY
+    with pytest.raises(ValidationError, match="PORTAL_PASSWORD_HASHING"):
+        Settings(environment="production", notify_channel="smtp", secret_key="s" * 40, password_hashing="fast")  # type: ignore[arg-type]

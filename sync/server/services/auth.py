@@ -185,7 +185,7 @@ def officer_login(conn: Connection, ctx: Context, request: RequestInfo, body: Of
         )
         return _Refused(message, code=code)
 
-    password_ok = security.verify_password(row.password_hash if row else None, body.password)
+    password_ok = ctx.passwords.verify(row.password_hash if row else None, body.password)
     if row is None or not password_ok or not row.active:
         raise refuse("The force, username or password is not right.", "bad_credentials")
     if row.totp_enabled:

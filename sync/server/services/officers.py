@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from sync.protocol import CaseStatus, OfficerAvailability, OfficerCreate, OfficerPublic, Role
-from sync.server import audit, security
+from sync.server import audit
 from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import Conflict
 from sync.server.models import case, officer
@@ -49,7 +49,7 @@ def insert_officer(conn: Connection, ctx: Context, force_id: uuid.UUID, body: Of
             id=officer_id,
             force_id=force_id,
             username=body.username,
-            password_hash=security.hash_password(body.password),
+            password_hash=ctx.passwords.hash(body.password),
             name=body.name,
             collar_number=body.collar_number,
             phone=normalise_phone(body.phone),
