@@ -75,3 +75,17 @@ async def test_stats_periods_must_make_sense(api: Api) -> None:
     assert backwards.status_code == 400
     assert backwards.json()["error"]["code"] == "invalid_period"
     assert naive.status_code == 400
+
+
+async def test_stats_refuse_times_out_of_range(api: Api) -> None:
+    api.create_force("tvp", "Thames Valley Police")
+    sergeant = await api.add_officer("tvp", "sgt", Role.SUPERVISOR)
+    for params in (
+        {"to": "0001-01-02T00:00:00Z"},  # a month before it is before the year 1
+        {"from": "0001-01-01T00:00:00+01:00", "to": "0001-01-02T00:00:00Z"},  # UTC is in year 0
+        {"from": "9999-12-31T00:00:00Z", "to": "9999-12-31T23:00:00-05:00"},  # UTC is in year 10000
+        {"from": "1000-01-01T00:00:00Z", "to": "1000-02-01T00:00:00Z"},
+    ):
+        response = await api.client.get("/stats", params=params, headers=sergeant.auth)
+        assert response.status_code == 400, (params, response.text)
+        assert response.json()["error"]["code"] == "invalid_period"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -16,6 +16,10 @@ from sync.server.models import audit_event, message, update_request
 from sync.server.services.auth import authenticate, require_officer
 
 MAX_PERIOD = timedelta(days=366)
+# Figures for times outside these are meaningless, and near datetime's own limits the
+# arithmetic below (or the driver's conversion to UTC) would overflow.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 def first_reply_delays(rows: list[tuple[uuid.UUID, str, datetime]]) -> list[float]:
@@ -31,17 +35,30 @@ def first_reply_delays(rows: list[tuple[uuid.UUID, str, datetime]]) -> list[floa
     return delays
 
 
+def _period(ctx: Context, period_from: datetime | None, period_to: datetime | None) -> tuple[datetime, datetime]:
+    """The period asked for, in UTC, or ``BadRequest`` for one that is not a sensible period."""
+    if (period_from and period_from.tzinfo is None) or (period_to and period_to.tzinfo is None):
+        raise BadRequest("Give times with a time zone, e.g. 2026-11-01T00:00:00Z.", code="invalid_period")
+    refusal = BadRequest(
+        "The period must start before it ends, last at most a year, and fall between 1970 and 9000.",
+        code="invalid_period",
+    )
+    try:
+        to = (period_to or ctx.now()).astimezone(UTC)
+        start = (period_from or to - timedelta(days=30)).astimezone(UTC)
+    except OverflowError:
+        raise refusal from None
+    if not (EARLIEST <= start < to <= LATEST) or to - start > MAX_PERIOD:
+        raise refusal
+    return start, to
+
+
 def stats(
     conn: Connection, ctx: Context, request: RequestInfo, period_from: datetime | None, period_to: datetime | None
 ) -> StatsPublic:
     caller = authenticate(conn, ctx, request)
     require_officer(caller, Role.SUPERVISOR, Role.ADMIN)
-    to = period_to or ctx.now()
-    start = period_from or to - timedelta(days=30)
-    if start.tzinfo is None or to.tzinfo is None:
-        raise BadRequest("Give times with a time zone, e.g. 2026-11-01T00:00:00Z.", code="invalid_period")
-    if start >= to or to - start > MAX_PERIOD:
-        raise BadRequest("The period must start before it ends and last at most a year.", code="invalid_period")
+    start, to = _period(ctx, period_from, period_to)
     force_id = caller.force_id
 
     logins = conn.execute(
