@@ -279,3 +279,24 @@ async def test_alerts_say_nothing_about_the_case_and_are_not_repeated(api: Api) 
     text = alerts[0]["body"] + alerts[0]["subject"]
     for detail in (case["crime_reference"], case["crime_type"], "Officer pc1", "burglary", "arrested", "police"):
         assert detail.lower() not in text.lower()
+
+
+async def test_alerts_go_only_by_a_channel_the_victim_chose(api: Api) -> None:
+    api.create_force("tvp", "Thames Valley Police")
+    officer = await api.add_officer("tvp", "pc1")
+    # Invited by text, so the officer's preferred channel is SMS; the victim then unticks texts.
+    victim = await api.victim_with_case(officer, victim={"email": "alex@example.org", "preferred_channel": "sms"})
+    by_email = {"contact_channels": ["phone_call", "email"], "news_alerts": True}
+    assert (await api.client.put("/me/contact-preferences", json=by_email, headers=victim.auth)).status_code == 200
+    await api.client.post(f"/cases/{victim.case_id}/updates", json={"text": "CCTV checked"}, headers=officer.auth)
+    await api.services.outbox.drain()
+    alerts = [n for n in api.notifications() if n["purpose"] == "alert"]
+    assert [(n["channel"], n["recipient"]) for n in alerts] == [("email", "alex@example.org")]
+
+    calls_only = {"contact_channels": ["phone_call"], "news_alerts": True}
+    assert (await api.client.put("/me/contact-preferences", json=calls_only, headers=victim.auth)).status_code == 200
+    api.clock.advance(days=1)  # past the gap between alerts
+    officer.token = await api.login("tvp", "pc1")
+    await api.client.post(f"/cases/{victim.case_id}/updates", json={"text": "Witness seen"}, headers=officer.auth)
+    await api.services.outbox.drain()
+    assert len([n for n in api.notifications() if n["purpose"] == "alert"]) == 1  # a phone call is not an alert

@@ -470,10 +470,16 @@ def queue_alert(conn: Connection, ctx: Context, caller: Caller, row: CaseRow) ->
     ).first()
     if recent is not None or signed_in is None or not row.victim_news_alerts:
         return
-    channel = ContactChannel(row.victim_preferred_channel)
-    contact = row.victim_phone if channel == ContactChannel.SMS else row.victim_email
-    if not contact:
+    # Only a channel the victim chose (a row from before they could choose has the one they
+    # were invited by); the officer's preferred channel first when the victim chose it too.
+    chosen = row.victim_contact_channels or [row.victim_preferred_channel]
+    contacts = {ContactChannel.SMS: row.victim_phone, ContactChannel.EMAIL: row.victim_email}
+    usable = [ContactChannel(c) for c in chosen if c in set(ContactChannel) and contacts[ContactChannel(c)]]
+    if not usable:
         return
+    preferred = ContactChannel(row.victim_preferred_channel)
+    channel = preferred if preferred in usable else usable[0]
+    contact = contacts[channel]
     notification_id = enqueue(
         conn,
         force_id=row.force_id,
