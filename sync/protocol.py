@@ -35,27 +35,31 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+# Text people type that others read: no control characters (PostgreSQL cannot even store a
+# NUL), on one line; or, where text runs over lines, none but line breaks and tabs.
+_ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+_LINES = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+# What a refusal says instead of quoting the pattern.
+PATTERN_WORDS = {
+    _ONE_LINE: "must be a single line without control characters",
+    _LINES: "must not contain control characters (line breaks and tabs are fine)",
+}
+OneLine = StringConstraints(pattern=_ONE_LINE)
+Lines = StringConstraints(pattern=_LINES)
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000), Lines]
 ForceCode = Annotated[
     str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9-]{1,31}$")
 ]
 Username = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9._-]{2,64}$")]
 CollarNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9]{1,12}$")]
-PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=32)]
+PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=32), OneLine]
 CrimeReference = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40, pattern=r"^[A-Za-z0-9/ -]+$")
 ]
 OneTimeCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{6}$")]
-# Text people type that others read: no control characters (one line), or only line breaks and tabs.
-_ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
-_LINES = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"
-ContactTimes = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=CONTACT_TIMES_MAX_CHARS, pattern=_ONE_LINE)
-]
-AwayMessage = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=AWAY_MESSAGE_MAX_CHARS, pattern=_LINES)
-]
+ContactTimes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=CONTACT_TIMES_MAX_CHARS), OneLine]
+AwayMessage = Annotated[str, StringConstraints(strip_whitespace=True, max_length=AWAY_MESSAGE_MAX_CHARS), Lines]
 
 
 def _is_date(value: str) -> str:
@@ -165,7 +169,7 @@ class TotpConfirm(Model):
 
 
 class InvitationRedeem(Model):
-    token: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=128)]
+    token: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=128), OneLine]
 
 
 class ChallengePublic(Model):
@@ -351,7 +355,7 @@ class CaseUpdatePublic(Model):
 
 
 class UpdateRequestCreate(Model):
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), Lines] = ""
 
 
 class InvitationCreate(Model):
@@ -370,7 +374,7 @@ class InvitationPublic(Model):
 
 
 class MessageSend(Model):
-    body: Annotated[str, StringConstraints(min_length=1, max_length=MESSAGE_MAX_CHARS)]
+    body: Annotated[str, StringConstraints(min_length=1, max_length=MESSAGE_MAX_CHARS), Lines]
 
 
 class MessagePublic(Model):
@@ -451,7 +455,7 @@ class SyncPublic(Model):
 class SupportServicePublic(Model):
     id: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
     name: ShortText
-    purpose: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=_LINES)]
+    purpose: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), Lines]
     phone: PhoneText | None
     website: (
         Annotated[str, StringConstraints(strip_whitespace=True, max_length=300, pattern=r"^https://[^\s]+$")] | None

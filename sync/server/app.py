@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Connection
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sync.protocol import API_PREFIX, ErrorBody
+from sync.protocol import API_PREFIX, PATTERN_WORDS, ErrorBody
 from sync.server import feed
 from sync.server.bodylimit import BodyLimit
 from sync.server.callers import CallerCache
@@ -69,8 +69,10 @@ def _describe(exc: RequestValidationError) -> tuple[int, str, str]:
     # Only where and what: pydantic's messages never quote the rejected value back.
     parts = []
     for error in errors[:5]:
-        where = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
-        parts.append(f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg", "invalid")))
+        loc = tuple(error.get("loc", ()))
+        where = ".".join(str(part) for part in (loc[1:] if loc[:1] == ("body",) else loc))
+        words = PATTERN_WORDS.get(str(error.get("ctx", {}).get("pattern")), error.get("msg", "invalid"))
+        parts.append(f"{where}: {words}" if where else str(words))
     return 422, "invalid_request", "; ".join(parts) or "The request is not valid."
 
 

@@ -27,9 +27,11 @@ T = TypeVar("T")
 
 
 def create_engine(url: str, *, pool_size: int = 20) -> Engine:
+    """``hide_parameters``: an error from the database never carries the values of a statement
+    (a message, a name) into an exception's text, and so into a log line."""
     if url.startswith("sqlite"):
         return _sqlite_engine(url, pool_size)
-    return sa.create_engine(url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True)
+    return sa.create_engine(url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_engine(url: str, pool_size: int) -> Engine:
@@ -41,6 +43,7 @@ def _sqlite_engine(url: str, pool_size: int) -> Engine:
         pool_size=pool_size,
         max_overflow=0,
         connect_args={"check_same_thread": False, "timeout": 30},
+        hide_parameters=True,
     )
 
     @sa.event.listens_for(engine, "connect")
