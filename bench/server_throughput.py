@@ -27,9 +27,11 @@ import httpx
 from bench.loadgen import Connection, Request, rate
 from bench.seed import Seeded, seed
 from sync.server.feed import encode_cursor
+from sync.server.security import Secrets
 from sync.server.settings import Settings
 
 IDLE_LONG_POLLS = 200
+BENCH_SECRET = "bench-secret-bench-secret-bench-secret"  # the server's, so cursors can be made here
 
 
 def _say(text: str) -> None:
@@ -67,7 +69,7 @@ def cursors(port: int, seeded: Seeded, *, at_own_last_event: bool = False) -> li
         for victim in seeded.victims:
             page = client.get("/sync", headers={"Authorization": f"Bearer {victim.token}"}).json()
             last = max(event["seq"] for event in page["events"])
-            out.append(encode_cursor(last) if at_own_last_event else page["cursor"])
+            out.append(encode_cursor(Secrets(BENCH_SECRET), last) if at_own_last_event else page["cursor"])
     return out
 
 
@@ -163,7 +165,7 @@ def main() -> None:
             "PORTAL_DATABASE_URL": url,
             "PORTAL_NOTIFY_CHANNEL": "file",
             "PORTAL_NOTIFY_FILE": str(Path(tmp) / "notifications.jsonl"),
-            "PORTAL_SECRET_KEY": "bench-secret-bench-secret-bench-secret",
+            "PORTAL_SECRET_KEY": BENCH_SECRET,
         }
         settings = Settings(database_url=url, secret_key=env["PORTAL_SECRET_KEY"])  # type: ignore[arg-type]
         seeded = seed(settings, victims=IDLE_LONG_POLLS + 1)

@@ -17,13 +17,14 @@ from sync.protocol import API_PREFIX
 from sync.server.deps import Services
 from sync.server.errors import BadRequest
 from sync.server.feed import decode_cursor, encode_cursor
+from sync.server.security import Secrets
 from sync.server.services import feed
 
 SYNC_PATH = f"{API_PREFIX}/sync"
 
 
-def empty_answer(cursor: int) -> bytes:
-    return f'{{"events":[],"cursor":"{encode_cursor(cursor)}","more":false}}'.encode()
+def empty_answer(secrets: Secrets, cursor: int) -> bytes:
+    return f'{{"events":[],"cursor":"{encode_cursor(secrets, cursor)}","more":false}}'.encode()
 
 
 class SyncFastPath:
@@ -65,9 +66,9 @@ class SyncFastPath:
         if caller is None or not feed.can_sync(caller):
             return None
         try:
-            since = decode_cursor(params.get("since"))
+            since = decode_cursor(ctx.secrets, params.get("since"))
         except BadRequest:
             return None
         if not self.services.hub.nothing_new(caller.force_id, feed.wake_keys(caller), since):
             return None
-        return empty_answer(since)
+        return empty_answer(ctx.secrets, since)

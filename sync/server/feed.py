@@ -8,19 +8,19 @@ exactly when it becomes visible.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 import sqlalchemy as sa
+from cryptography.exceptions import InvalidTag
 from sqlalchemy.engine import Connection
 
 from sync.server.errors import BadRequest
 from sync.server.hub import Change, officer_key, victim_key
 from sync.server.models import event, force
+from sync.server.security import Secrets
 
 NOTIFY_CHANNEL = "portal_events"
 _CHANGES = "feed.changes"
@@ -123,21 +123,26 @@ def decode_change(text: str) -> Change:
     return Change(uuid.UUID(force_id), int(seq), tuple(keys))
 
 
-def encode_cursor(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"c1:{seq}".encode()).decode().rstrip("=")
+# The cursor holds the force-wide counter of changes, which would show how busy the force is:
+# it is sealed, so to a client it is an opaque string only this server can read.
+_CURSOR = "sync-cursor"
+_CURSOR_MAX_CHARS = 64
 
 
-def decode_cursor(cursor: str | None) -> int:
+def encode_cursor(secrets: Secrets, seq: int) -> str:
+    return secrets.seal(str(seq), context=_CURSOR, deterministic=True).rstrip("=")
+
+
+def decode_cursor(secrets: Secrets, cursor: str | None) -> int:
     if not cursor:
         return 0
     try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        version, _, number = text.partition(":")
-        seq = int(number)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+        if len(cursor) > _CURSOR_MAX_CHARS:
+            raise ValueError("too long")
+        seq = int(secrets.unseal(cursor + "=" * (-len(cursor) % 4), context=_CURSOR))
+    except (ValueError, InvalidTag):  # binascii.Error and UnicodeDecodeError are ValueErrors
         seq = -1
-        version = ""
-    if version != "c1" or seq < 0 or len(cursor) > 40:
+    if seq < 0:
         raise BadRequest(
             "The sync cursor is not one this server gave out. Sync again from the start.", code="invalid_cursor"
         )

@@ -35,8 +35,19 @@ class Secrets:
     def digest(self, token: str) -> str:
         return hmac.new(self._key, token.encode(), hashlib.sha256).hexdigest()
 
-    def seal(self, plaintext: str, *, context: str) -> str:
-        nonce = secrets.token_bytes(12)
+    def seal(self, plaintext: str, *, context: str, deterministic: bool = False) -> str:
+        """AES-GCM under a key from the server secret; ``context`` binds it to one use.
+
+        ``deterministic``: the nonce derives from the plaintext (as in SIV), so one value always
+        seals the same way and a nonce is never reused for another value; for values whose
+        equality may show (a sync cursor that has not moved must read the same)."""
+        if deterministic:
+            nonce = hmac.new(
+                self._key, b"nonce\0" + context.encode() + b"\0" + plaintext.encode(), hashlib.sha256
+            ).digest()
+            nonce = nonce[:12]
+        else:
+            nonce = secrets.token_bytes(12)
         sealed = self._aead.encrypt(nonce, plaintext.encode(), context.encode())
         return base64.urlsafe_b64encode(nonce + sealed).decode()
 

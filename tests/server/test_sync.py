@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
 
 import pytest
 
 from sync.protocol import Role
 from sync.server.feed import encode_cursor
+from sync.server.security import Secrets
 from sync.server.services import feed
 from tests.support import Api
 
@@ -177,7 +179,7 @@ async def test_a_cursor_from_before_a_restart_is_answered_from_the_database(api:
     victim = await api.victim_with_case(officer)
     await api.send(officer, victim.case_id, "Hello")
 
-    page = await api.sync(victim, encode_cursor(0))
+    page = await api.sync(victim, encode_cursor(api.services.ctx.secrets, 0))
 
     assert any(e["kind"] == "message" for e in page["events"])
 
@@ -197,3 +199,27 @@ async def test_sync_refuses_bad_cursors_and_callers_without_cases(api: Api) -> N
     assert too_long.status_code == 422
     assert as_admin.status_code == 403
     assert as_key.status_code == 403
+
+
+async def test_a_cursor_tells_the_client_nothing_and_only_this_server_takes_it(api: Api) -> None:
+    """The cursor holds the force's counter of changes: readable, it would show how busy the force is."""
+    api.create_force("tvp", "Thames Valley Police")
+    officer = await api.add_officer("tvp", "pc1")
+    victim = await api.victim_with_case(officer)
+    for n in range(3):
+        await api.send(officer, victim.case_id, f"n{n}")
+    page = await api.sync(victim)
+    head = max(e["seq"] for e in page["events"])
+    cursor = page["cursor"]
+    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    assert str(head).encode() not in raw
+    assert b"c1:" not in raw
+    assert (await api.sync(victim, cursor))["events"] == []
+
+    readable = base64.urlsafe_b64encode(f"c1:{head - 1}".encode()).decode().rstrip("=")
+    tampered = cursor[:-2] + ("A" if cursor[-2] != "A" else "B") + cursor[-1]
+    foreign = encode_cursor(Secrets("another-server-" + "y" * 32), head - 1)
+    for given in (readable, tampered, foreign):
+        response = await api.client.get("/sync", params={"since": given}, headers=victim.auth)
+        assert response.status_code == 400, given
+        assert response.json()["error"]["code"] == "invalid_cursor"

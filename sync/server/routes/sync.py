@@ -44,7 +44,7 @@ async def sync(
     A caller whose token was checked recently and whose cursor is current is answered from
     memory: the hub hears of every change, so the database is asked only when there is news.
     """
-    since_seq = decode_cursor(since)
+    since_seq = decode_cursor(services.ctx.secrets, since)
     hub, db = services.hub, services.db
     deadline = anyio.current_time() + wait
     page: feed.Page | None = None
@@ -66,7 +66,7 @@ async def sync(
         # Whatever woke us, the next look is the database's, with the token checked afresh.
         caller = RequestInfo(token=caller.token, ip=caller.ip)
     if page is None:
-        return Response(empty_answer(since_seq), media_type="application/json")
+        return Response(empty_answer(services.ctx.secrets, since_seq), media_type="application/json")
     if page.case_ids and page.caller.is_officer:
         await db.write(feed.record_officer_read, services.ctx, page)
     return Response(page.json(), media_type="application/json")

@@ -97,7 +97,7 @@ def read(conn: Connection, ctx: Context, request: RequestInfo, since: int) -> Pa
     more = len(rows) > limit
     rows = rows[:limit]
     if not rows:
-        return Page(caller, [], encode_cursor(max(since, head)), False)
+        return Page(caller, [], encode_cursor(ctx.secrets, max(since, head)), False)
     # A case event says "this case changed": send its current state once, at its last mention.
     last_case_mention = {row.case_id: row.seq for row in rows if row.kind == "case"}
     cases = {}
@@ -111,7 +111,7 @@ def read(conn: Connection, ctx: Context, request: RequestInfo, since: int) -> Pa
         elif last_case_mention[row.case_id] == row.seq and row.case_id in cases:
             events.append(CaseEvent(seq=row.seq, case_id=row.case_id, case=cases[row.case_id]).model_dump_json())
     cursor = rows[-1].seq if more else max(rows[-1].seq, head)
-    return Page(caller, events, encode_cursor(cursor), more, frozenset(row.case_id for row in rows))
+    return Page(caller, events, encode_cursor(ctx.secrets, cursor), more, frozenset(row.case_id for row in rows))
 
 
 def record_officer_read(conn: Connection, ctx: Context, page: Page) -> None:
