@@ -216,10 +216,13 @@ async def test_a_cursor_tells_the_client_nothing_and_only_this_server_takes_it(a
     assert b"c1:" not in raw
     assert (await api.sync(victim, cursor))["events"] == []
 
+    # A readable cursor from before they were sealed still reads (an installed app holds one).
     readable = base64.urlsafe_b64encode(f"c1:{head - 1}".encode()).decode().rstrip("=")
+    assert [e["seq"] for e in (await api.sync(victim, readable))["events"]] == [head]
+    forged = [base64.urlsafe_b64encode(text).decode().rstrip("=") for text in (b"c1:-5", b"c1:" + b"9" * 20)]
     tampered = cursor[:-2] + ("A" if cursor[-2] != "A" else "B") + cursor[-1]
     foreign = encode_cursor(Secrets("another-server-" + "y" * 32), head - 1)
-    for given in (readable, tampered, foreign):
+    for given in (*forged, tampered, foreign):
         response = await api.client.get("/sync", params={"since": given}, headers=victim.auth)
         assert response.status_code == 400, given
         assert response.json()["error"]["code"] == "invalid_cursor"
