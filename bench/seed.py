@@ -45,7 +45,7 @@ def seed(settings: Settings, victims: int) -> Seeded:
     db = Database(create_engine(settings.database_url, pool_size=2), concurrency=2)
     ctx = Context.from_settings(settings)
     channel = MemoryChannel()
-    outbox = Outbox(db, channel, ctx.clock)
+    outbox = Outbox(db, channel, ctx.clock, ctx.secrets)
     try:
         db.run_write(admin.create_force, ctx, "bench", "Benchmark Constabulary")
         db.run_write(

@@ -120,8 +120,8 @@ def create_app(
 
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
     db = Database(engine, concurrency=settings.db_pool_size, on_commit=on_commit, on_end=on_end)
-    outbox = Outbox(db, channel or channel_from_settings(settings), clock)
     ctx = Context.from_settings(settings, clock=clock, callers=CallerCache(ttl=settings.caller_cache_seconds))
+    outbox = Outbox(db, channel or channel_from_settings(settings), clock, ctx.secrets)
     services = Services(ctx=ctx, db=db, hub=hub, outbox=outbox, messages=MessageWriter(db, ctx))
 
     @asynccontextmanager

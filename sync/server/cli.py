@@ -76,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
 def _parts(settings: Settings) -> tuple[Database, Context, Outbox]:
     db = Database(create_engine(settings.database_url, pool_size=2), concurrency=2)
     ctx = Context.from_settings(settings)
-    return db, ctx, Outbox(db, channel_from_settings(settings), ctx.clock)
+    return db, ctx, Outbox(db, channel_from_settings(settings), ctx.clock, ctx.secrets)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

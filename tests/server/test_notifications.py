@@ -300,3 +300,36 @@ async def test_alerts_go_only_by_a_channel_the_victim_chose(api: Api) -> None:
     await api.client.post(f"/cases/{victim.case_id}/updates", json={"text": "Witness seen"}, headers=officer.auth)
     await api.services.outbox.drain()
     assert len([n for n in api.notifications() if n["purpose"] == "alert"]) == 1  # a phone call is not an alert
+
+
+async def test_a_pending_notification_keeps_its_code_and_link_sealed(
+    database_url: str, tmp_path: Path, clock: FakeClock
+) -> None:
+    """A copy of the database must not hold a working sign-in code or invitation link."""
+    channel = MemoryChannel()
+    channel.fail_next("the provider is down", times=2)
+    async with open_api(database_url, tmp_path, clock, channel=channel) as api:
+        api.create_force("tvp", "Thames Valley Police")
+        officer = await api.add_officer("tvp", "pc1")
+        case = await api.create_case(officer)
+        invited = await api.client.post(f"/cases/{case['id']}/invitations", json={}, headers=officer.auth)
+        assert invited.status_code == 201
+        clock.advance(seconds=31)
+        api.services.outbox.deliver_due()  # the second failure: still pending
+        (pending,) = api.rows(notification)
+        assert pending.status == "pending"
+        assert pending.body
+        assert "/i/" not in pending.body
+        assert "portal.example.test" not in pending.body
+
+        clock.advance(minutes=2)
+        api.services.outbox.deliver_due()
+        (link,) = [n.body for n in channel.sent]
+        assert "https://portal.example.test/i/" in link  # the channel gets the words as written
+        channel.fail_next("the provider is down")
+        redeemed = await api.redeem(link.split("/i/")[1].split()[0])
+        assert redeemed.status_code == 201, redeemed.text
+        code = [n for n in api.rows(notification) if n.purpose == "code"][0]
+        assert code.status == "pending"
+        assert code.body
+        assert "code is" not in code.body

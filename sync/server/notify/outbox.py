@@ -2,8 +2,9 @@
 
 A notification is stored in the same transaction as the change that causes it, then sent
 after commit. A failed send is retried with growing gaps; after ``MAX_ATTEMPTS`` it is marked
-failed. Officers see every notification's status, attempts and last error on the case. Once
-sent, the body (which may hold a code or link) is erased.
+failed. Officers see every notification's status, attempts and last error on the case. The
+body (which may hold a code or link) is sealed with the server secret while it waits, so a
+copy of the database holds no working code or link; once sent, it is erased.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import datetime, timedelta
 
 import anyio
 import sqlalchemy as sa
+from cryptography.exceptions import InvalidTag
 from sqlalchemy.engine import Connection
 
 from sync.protocol import ContactChannel, DeliveryStatus, NotificationPublic
@@ -23,6 +25,7 @@ from sync.server.db import Database
 from sync.server.models import notification
 from sync.server.notify.channel import Channel, DeliveryError, Notification, Purpose
 from sync.server.notify.texts import SUBJECTS
+from sync.server.security import Secrets
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +49,10 @@ def enqueue(
     recipient: str,
     body: str,
     now: datetime,
+    secrets: Secrets,
 ) -> uuid.UUID:
     notification_id = uuid.uuid4()
+    body = secrets.seal(body, context=_seal_context(notification_id))
     conn.execute(
         sa.insert(notification).values(
             id=notification_id,
@@ -64,6 +69,11 @@ def enqueue(
         )
     )
     return notification_id
+
+
+def _seal_context(notification_id: uuid.UUID) -> str:
+    # Bound to the row: a sealed body moved to another notification does not open.
+    return f"notification-body:{notification_id}"
 
 
 def send_after_commit(conn: Connection, notification_id: uuid.UUID) -> None:
@@ -93,10 +103,11 @@ def load(conn: Connection, notification_id: uuid.UUID) -> NotificationPublic:
 
 
 class Outbox:
-    def __init__(self, db: Database, channel: Channel, clock: Callable[[], datetime]) -> None:
+    def __init__(self, db: Database, channel: Channel, clock: Callable[[], datetime], secrets: Secrets) -> None:
         self.db = db
         self.channel = channel
         self.clock = clock
+        self.secrets = secrets
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
@@ -187,8 +198,15 @@ class Outbox:
             recipient=row.recipient,
             purpose=row.purpose,
             subject=SUBJECTS[row.purpose],
-            body=row.body,
+            body=self._unseal(notification_id, row.body),
         )
+
+    def _unseal(self, notification_id: uuid.UUID, body: str) -> str:
+        try:
+            return self.secrets.unseal(body, context=_seal_context(notification_id))
+        except (ValueError, InvalidTag):  # binascii.Error is a ValueError
+            # Stored before bodies were sealed (a pending one at the upgrade): send it as it is.
+            return body
 
     def _send(self, item: Notification) -> None:
         try:

@@ -359,6 +359,7 @@ def redeem_invitation(
         recipient=contact,
         body=texts.code(code, ctx.settings.code_minutes),
         now=now,
+        secrets=ctx.secrets,
     )
     audit.record(conn, None, "invitation.redeem", now=now, force_id=row.force_id, case_id=row.case_id, ip=request.ip)
     return (

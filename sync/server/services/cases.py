@@ -489,6 +489,7 @@ def queue_alert(conn: Connection, ctx: Context, caller: Caller, row: CaseRow) ->
         recipient=contact,
         body=str(caller.force_settings["alert_text"]),
         now=now,
+        secrets=ctx.secrets,
     )
     send_after_commit(conn, notification_id)
 
@@ -587,6 +588,7 @@ def create_invitation(
         recipient=contact,
         body=texts.invitation(force_name, url, ctx.settings.invitation_days),
         now=now,
+        secrets=ctx.secrets,
     )
     audit.record(conn, caller, "invitation.create", now=now, case_id=row.id, detail={"channel": channel.value})
     return NewInvitation(invitation_id, url, notification_id, channel, expires_at)
