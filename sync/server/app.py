@@ -21,8 +21,10 @@ from sync.server.callers import CallerCache
 from sync.server.context import Context, utc_now
 from sync.server.db import Database, create_engine
 from sync.server.deps import Services
+from sync.server.docs import OPENAPI_URL, docs_enabled, install_docs
 from sync.server.errors import ApiError
 from sync.server.fastpath import SyncFastPath
+from sync.server.headers import ALWAYS, SecurityHeaders
 from sync.server.hub import Hub
 from sync.server.notify import Channel, FileChannel, GovUkNotifyChannel, Outbox, SmtpChannel
 from sync.server.notify.outbox import take_after_commit
@@ -99,7 +101,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.error("unexpected error: %s", type(exc).__name__, exc_info=exc)
-        return error_response(500, "internal", "Something went wrong on our side. Please try again.")
+        # Starlette answers this outside every middleware: the headers are added here instead.
+        return error_response(500, "internal", "Something went wrong on our side. Please try again.", dict(ALWAYS))
 
 
 def create_app(
@@ -147,9 +150,13 @@ def create_app(
             await outbox.close()
             await db.close()
 
+    docs = docs_enabled(settings)
     app = FastAPI(
         title="Victim's Portal API",
         version="1",
+        docs_url=None,  # served by sync.server.docs, from this server alone
+        redoc_url=None,
+        openapi_url=OPENAPI_URL if docs else None,
         description="The backend the Victim's Portal app syncs with. Every error is "
         '`{"error": {"code": "...", "message": "..."}}`.',
         lifespan=lifespan,
@@ -168,8 +175,11 @@ def create_app(
     # The hot paths first: routes are matched in order.
     for module in (sync_routes, messages, health, auth, officers, cases, me, stats, support):
         app.include_router(module.router, prefix=API_PREFIX)
+    if docs:
+        install_docs(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(SyncFastPath, services=services)  # outermost: it answers without the rest
+    app.add_middleware(SyncFastPath, services=services)  # it answers without the rest
+    app.add_middleware(SecurityHeaders, trusted_proxies=settings.trusted_proxies)  # outermost: on every answer
     return app
 
 

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     code_attempts: int = 5
     max_body_bytes: int = 64 * 1024
     trusted_proxies: int = Field(default=0, description="How many proxies' X-Forwarded-For hops to trust.")
+    api_docs: bool | None = Field(
+        default=None, description="Serve /docs and /openapi.json: on in development, in production only if true."
+    )
     password_hashing: Literal["strong", "fast"] = Field(
         default="strong", description="argon2id cost: 'fast' is for the test suite only; production refuses it."
     )
