@@ -304,6 +304,9 @@ def redeem_invitation(
         .join(victim, victim.c.id == invitation.c.victim_id)
         .join(force, force.c.id == invitation.c.force_id)
         .where(invitation.c.token_hash == ctx.secrets.digest(body.token))
+        # Redeems of one invitation take turns, so "3 codes an hour" and "a new code cancels
+        # the old" hold, and one code at most is ever live.
+        .with_for_update(of=invitation)
     ).one_or_none()
     if row is None:
         limits.record(conn, limits.VICTIM_REDEEM_PER_IP, request.ip, now=now)
@@ -369,6 +372,20 @@ def redeem_invitation(
     )
 
 
+def _code_used() -> Gone:
+    return Gone("This code has already been used or replaced. Open your invitation link again.", code="code_used")
+
+
+def _code_locked() -> Gone:
+    return Gone("Too many wrong codes. Open your invitation link again to get a new code.", code="code_locked")
+
+
+def _no_longer_usable(conn: Connection, challenge_id: uuid.UUID) -> Gone:
+    """Why a challenge that was usable when read is not now (another request got there first)."""
+    used_at = conn.execute(sa.select(challenge.c.used_at).where(challenge.c.id == challenge_id)).scalar_one()
+    return _code_used() if used_at is not None else _code_locked()
+
+
 def verify_code(conn: Connection, ctx: Context, request: RequestInfo, body: VictimVerify) -> TokenPublic:
     now = ctx.now()
     limits.check(conn, limits.VICTIM_VERIFY_PER_IP, request.ip, now=now)
@@ -385,15 +402,30 @@ def verify_code(conn: Connection, ctx: Context, request: RequestInfo, body: Vict
             "That sign-in attempt is not known. Open your invitation link again.", code="challenge_unknown"
         )
     if row.used_at is not None or row.invitation_used_at is not None:
-        raise Gone("This code has already been used or replaced. Open your invitation link again.", code="code_used")
+        raise _code_used()
     if row.attempts >= ctx.settings.code_attempts:
-        raise Gone("Too many wrong codes. Open your invitation link again to get a new code.", code="code_locked")
+        raise _code_locked()
     if row.expires_at <= now:
         raise Gone("This code has expired. Open your invitation link again to get a new code.", code="code_expired")
+    # Lock the invitation before the challenge, in the order redeem takes them, so the two
+    # never wait on each other.
+    conn.execute(sa.select(invitation.c.id).where(invitation.c.id == row.invitation_id).with_for_update())
+    # Take a try before checking the code, in one conditional UPDATE: however many guesses
+    # arrive at once, no more than ``code_attempts`` of them are ever checked.
+    attempts = conn.execute(
+        sa.update(challenge)
+        .where(
+            challenge.c.id == row.id,
+            challenge.c.used_at.is_(None),
+            challenge.c.attempts < ctx.settings.code_attempts,
+        )
+        .values(attempts=challenge.c.attempts + 1)
+        .returning(challenge.c.attempts)
+    ).scalar_one_or_none()
+    if attempts is None:
+        raise _no_longer_usable(conn, row.id)
     expected = ctx.secrets.digest(f"{row.id}:{body.code}")
     if not hmac.compare_digest(expected, row.code_hash):
-        attempts = row.attempts + 1
-        conn.execute(sa.update(challenge).where(challenge.c.id == row.id).values(attempts=attempts))
         limits.record(conn, limits.VICTIM_VERIFY_PER_IP, request.ip, now=now)
         audit.record(
             conn, None, "victim.code_failed", now=now, force_id=row.force_id, case_id=row.case_id, ip=request.ip
@@ -408,8 +440,16 @@ def verify_code(conn: Connection, ctx: Context, request: RequestInfo, body: Vict
         raise _WrongCode(
             f"That code is not right. You have {left} {'try' if left == 1 else 'tries'} left.", code="code_wrong"
         )
+    # The locks above hold until commit; the conditions make "used once" plain to read.
     conn.execute(sa.update(challenge).where(challenge.c.id == row.id).values(used_at=now))
-    conn.execute(sa.update(invitation).where(invitation.c.id == row.invitation_id).values(used_at=now))
+    used = conn.execute(
+        sa.update(invitation)
+        .where(invitation.c.id == row.invitation_id, invitation.c.used_at.is_(None))
+        .values(used_at=now)
+        .returning(invitation.c.id)
+    ).scalar_one_or_none()
+    if used is None:
+        raise _code_used()
     session_id, token, expires_at = _new_session(
         conn,
         ctx,
