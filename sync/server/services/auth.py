@@ -19,6 +19,7 @@ from sync.protocol import (
     OfficerLogin,
     Role,
     TokenPublic,
+    TotpEnrol,
     TotpEnrolmentPublic,
     VictimVerify,
 )
@@ -43,6 +44,7 @@ _session_lookup = (
         force.c.settings.label("force_settings"),
         officer.c.role,
         officer.c.active,
+        officer.c.totp_enabled,
         officer.c.name.label("officer_name"),
         victim.c.name.label("victim_name"),
     )
@@ -53,9 +55,20 @@ _session_lookup = (
 )
 
 
-def authenticate(conn: Connection, ctx: Context, request: RequestInfo) -> Caller:
-    if request.caller is not None:
-        return request.caller
+def authenticate(conn: Connection, ctx: Context, request: RequestInfo, *, enrolling: bool = False) -> Caller:
+    """The caller behind the request's token. An officer with no authenticator yet is refused
+    unless ``enrolling`` (setting one up, their own details, signing out)."""
+    caller = request.caller or _checked(conn, ctx, request)
+    if caller.needs_authenticator and not enrolling:
+        raise Forbidden(
+            "Set up an authenticator app for your account first. Until then you can only set it up, "
+            "see your own details and sign out.",
+            code="authenticator_required",
+        )
+    return caller
+
+
+def _checked(conn: Connection, ctx: Context, request: RequestInfo) -> Caller:
     token = request.token
     if not token:
         raise Unauthorized("Sign in first.")
@@ -83,6 +96,7 @@ def _lookup(conn: Connection, ctx: Context, token: str, digest: str) -> tuple[Ca
             role=Role(row.role),
             session_id=row.id,
             force_settings=force_settings(row.force_settings),
+            needs_authenticator=not row.totp_enabled,
         ), row.expires_at
     return Caller(
         kind="victim",
@@ -222,41 +236,73 @@ def officer_login(conn: Connection, ctx: Context, request: RequestInfo, body: Of
     return TokenPublic(token=token, expires_at=expires_at, role=row.role)
 
 
-def totp_enrol(conn: Connection, ctx: Context, request: RequestInfo) -> TotpEnrolmentPublic:
-    caller = authenticate(conn, ctx, request)
+class _EnrolRefused(Forbidden):
+    keep_changes = True
+
+
+def totp_enrol(conn: Connection, ctx: Context, request: RequestInfo, body: TotpEnrol) -> TotpEnrolmentPublic:
+    """Start setting up an authenticator. A session alone is not enough: the password again, and
+    to replace an authenticator, a code from it. The one in use stays valid until the new is
+    confirmed. Wrong answers count against the officer's sign-in limits."""
+    caller = authenticate(conn, ctx, request, enrolling=True)
     require_officer(caller)
+    now = ctx.now()
     row = conn.execute(sa.select(officer).where(officer.c.id == caller.id)).one()
+    account_key = f"{caller.force_code}/{row.username}"
+    limits.check(conn, limits.OFFICER_LOGIN_PER_IP, request.ip, now=now)
+    limits.check(conn, limits.OFFICER_LOGIN_PER_ACCOUNT, account_key, now=now)
+
+    def refuse(message: str, code: str) -> _EnrolRefused:
+        limits.record(conn, limits.OFFICER_LOGIN_PER_IP, request.ip, now=now)
+        limits.record(conn, limits.OFFICER_LOGIN_PER_ACCOUNT, account_key, now=now)
+        audit.record(conn, caller, "officer.totp_enrol_refused", now=now, detail={"reason": code})
+        return _EnrolRefused(message, code=code)
+
+    if not ctx.passwords.verify(row.password_hash, body.password):
+        raise refuse("The password is not right.", "bad_password")
     if row.totp_enabled:
-        raise Conflict("An authenticator is already set up for this account.", code="totp_enabled")
+        if body.totp_code is None:
+            raise refuse("To replace your authenticator, enter a code from the one you use now.", "totp_required")
+        old = ctx.secrets.unseal(row.totp_secret, context=f"totp:{row.id}")
+        step = security.totp_step(old, body.totp_code, now=now, after_step=row.totp_last_step)
+        if step is None:
+            raise refuse("The authenticator code is not right, or was already used.", "bad_totp")
+        conn.execute(sa.update(officer).where(officer.c.id == row.id).values(totp_last_step=step))
     secret = security.new_totp_secret()
     conn.execute(
         sa.update(officer)
         .where(officer.c.id == caller.id)
-        .values(totp_secret=ctx.secrets.seal(secret, context=f"totp:{caller.id}"))
+        .values(totp_pending_secret=ctx.secrets.seal(secret, context=f"totp:{caller.id}"))
     )
-    audit.record(conn, caller, "officer.totp_enrol", now=ctx.now())
+    audit.record(conn, caller, "officer.totp_enrol", now=now, detail={"replacing": row.totp_enabled})
     uri = pyotp.TOTP(secret).provisioning_uri(name=f"{row.username}@{caller.force_code}", issuer_name="Victim's Portal")
     return TotpEnrolmentPublic(secret=secret, provisioning_uri=uri)
 
 
 def totp_confirm(conn: Connection, ctx: Context, request: RequestInfo, code: str) -> None:
-    caller = authenticate(conn, ctx, request)
+    """A code from the authenticator being set up makes it the one in use (replacing any other)."""
+    caller = authenticate(conn, ctx, request, enrolling=True)
     require_officer(caller)
-    row = conn.execute(sa.select(officer).where(officer.c.id == caller.id)).one()
-    if row.totp_enabled:
-        raise Conflict("An authenticator is already set up for this account.", code="totp_enabled")
-    if row.totp_secret is None:
+    row = conn.execute(sa.select(officer).where(officer.c.id == caller.id).with_for_update()).one()
+    if row.totp_pending_secret is None:
         raise Conflict("Start setting up an authenticator first.", code="totp_not_started")
-    secret = ctx.secrets.unseal(row.totp_secret, context=f"totp:{caller.id}")
+    secret = ctx.secrets.unseal(row.totp_pending_secret, context=f"totp:{caller.id}")
     step = security.totp_step(secret, code, now=ctx.now(), after_step=None)
     if step is None:
         raise ApiError("That code is not right. Check your device's clock and try again.", code="bad_totp")
-    conn.execute(sa.update(officer).where(officer.c.id == caller.id).values(totp_enabled=True, totp_last_step=step))
-    audit.record(conn, caller, "officer.totp_enabled", now=ctx.now())
+    conn.execute(
+        sa.update(officer)
+        .where(officer.c.id == caller.id)
+        .values(totp_secret=row.totp_pending_secret, totp_pending_secret=None, totp_enabled=True, totp_last_step=step)
+    )
+    audit.record(conn, caller, "officer.totp_replaced" if row.totp_enabled else "officer.totp_enabled", now=ctx.now())
+    if request.token:
+        # Every worker forgets what it knew of this session, so it may now read cases.
+        revoke_cached(conn, ctx, ctx.secrets.digest(request.token))
 
 
 def logout(conn: Connection, ctx: Context, request: RequestInfo) -> None:
-    caller = authenticate(conn, ctx, request)
+    caller = authenticate(conn, ctx, request, enrolling=True)
     if caller.session_id is None:
         raise Forbidden("An integration key cannot sign out; ask for it to be revoked.")
     conn.execute(sa.update(device_session).where(device_session.c.id == caller.session_id).values(revoked_at=ctx.now()))
