@@ -164,6 +164,14 @@ class TotpEnrolmentPublic(Model):
     provisioning_uri: str
 
 
+class TotpEnrol(Model):
+    """Starting to set up an authenticator: the password again, and a code from the authenticator
+    in use if one is being replaced."""
+
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    totp_code: OneTimeCode | None = None
+
+
 class TotpConfirm(Model):
     totp_code: OneTimeCode
 

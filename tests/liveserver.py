@@ -26,9 +26,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def start(env: dict[str, str], port: int, workers: int = 1) -> subprocess.Popen[bytes]:
+    """``workers`` > 1 runs uvicorn's worker processes, so requests land on different processes."""
+    command = [sys.executable, "-m", "sync.server.cli", "run", "--port", str(port), "--no-migrate"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "sync.server.cli", "run", "--port", str(port), "--no-migrate"],
+        [*command, "--workers", str(workers)],
         env={**os.environ, **env, "PORTAL_LOG_LEVEL": "warning"},
         cwd=ROOT,
     )
@@ -36,6 +38,8 @@ def start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     while True:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1).status_code == 200:
+                # One worker answering says nothing of the others: give them their start-up time.
+                time.sleep(1.5 if workers > 1 else 0)
                 return process
         except httpx.TransportError:
             pass
@@ -69,10 +73,10 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def server(env: dict[str, str], port: int | None = None) -> Iterator[str]:
+def server(env: dict[str, str], port: int | None = None, workers: int = 1) -> Iterator[str]:
     """A backend on 127.0.0.1; yields its /v1 address."""
     port = port or free_port()
-    process = start(env, port)
+    process = start(env, port, workers)
     try:
         yield f"http://127.0.0.1:{port}/v1"
     finally:

@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pyotp
 import sqlalchemy as sa
 from fastapi import FastAPI
 
-from sync.protocol import OfficerCreate, Role
+from sync.protocol import OfficerCreate, OfficerPublic, Role
 from sync.server import admin
 from sync.server.app import create_app
 from sync.server.deps import Services
@@ -89,6 +90,10 @@ class Api:
     settings: Settings
     clock: FakeClock
     integration_keys: dict[str, str] = field(default_factory=dict)
+    # Each officer's authenticator, and the last time step the server took from it (a code
+    # is good once: the server refuses a step at or before the last one).
+    authenticators: dict[tuple[str, str], str] = field(default_factory=dict)
+    _totp_steps: dict[tuple[str, str], int] = field(default_factory=dict)
     _collars: int = 100
 
     @property
@@ -135,9 +140,10 @@ class Api:
         self.integration_keys[code] = key
         return key
 
-    async def add_officer(self, force: str, username: str, role: Role = Role.OFFICER) -> Officer:
+    def create_officer(self, force: str, username: str, role: Role = Role.OFFICER) -> OfficerPublic:
+        """An officer as an admin makes one: a password, no authenticator yet."""
         self._collars += 1
-        created = self.services.db.run_write(
+        return self.services.db.run_write(
             admin.create_officer,
             self.services.ctx,
             force,
@@ -151,10 +157,45 @@ class Api:
                 password=PASSWORD,
             ),
         )
+
+    async def add_officer(self, force: str, username: str, role: Role = Role.OFFICER) -> Officer:
+        created = self.create_officer(force, username, role)
+        # Officers read cases only once they have an authenticator: set one up with the first,
+        # password-only session, then sign in as every later time, with a code.
+        await self.enrol_authenticator(force, username, await self.login(force, username))
         token = await self.login(force, username)
         return Officer(str(created.id), username, force, role, token)
 
+    async def enrol_authenticator(self, force: str, username: str, token: str, **body: Any) -> str:
+        """Sets up (or, with ``totp_code`` in ``body``, replaces) the officer's authenticator; its secret."""
+        started = await self.client.post(
+            "/auth/officer/totp", json={"password": PASSWORD, **body}, headers=bearer(token)
+        )
+        assert started.status_code == 201, started.text
+        secret = str(started.json()["secret"])
+        self._totp_steps.pop((force, username), None)  # steps of the old authenticator mean nothing to the new
+        confirmed = await self.client.post(
+            "/auth/officer/totp/confirm",
+            json={"totp_code": self.totp_code(force, username, secret)},
+            headers=bearer(token),
+        )
+        assert confirmed.status_code == 204, confirmed.text
+        self.authenticators[(force, username)] = secret
+        return secret
+
+    def totp_code(self, force: str, username: str, secret: str | None = None) -> str:
+        """A code the server has not taken yet at this clock time (it allows one step either side)."""
+        key = (force, username)
+        totp = pyotp.TOTP(secret or self.authenticators[key])
+        current = totp.timecode(self.clock.now)
+        step = max(current - 1, self._totp_steps.get(key, current - 2) + 1)
+        assert step <= current + 1, "every code of this minute was used: advance the clock"
+        self._totp_steps[key] = step
+        return totp.generate_otp(step)
+
     async def login(self, force: str, username: str, password: str = PASSWORD, **extra: Any) -> str:
+        if (force, username) in self.authenticators and "totp_code" not in extra:
+            extra["totp_code"] = self.totp_code(force, username)
         response = await self.client.post(
             "/auth/officer/login", json={"force_code": force, "username": username, "password": password, **extra}
         )

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync.protocol import API_PREFIX, PATTERN_WORDS, ErrorBody
-from sync.server import feed
+from sync.server import feed, limits
 from sync.server.bodylimit import BodyLimit
 from sync.server.callers import CallerCache
 from sync.server.context import Context, utc_now
@@ -137,7 +137,11 @@ def create_app(
             if db.is_sqlite
             else watch_postgres(db, settings.database_url, hub, services.ctx.callers)
         )
-        background = [loop.create_task(outbox.run()), loop.create_task(watcher)]
+        background = [
+            loop.create_task(outbox.run()),
+            loop.create_task(watcher),
+            loop.create_task(limits.prune_forever(db, clock, settings.prune_attempts_seconds)),
+        ]
         try:
             yield
         finally:

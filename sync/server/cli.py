@@ -175,7 +175,11 @@ def _demo(db: Database, ctx: Context, outbox: Outbox, settings: Settings) -> Non
     _say("Demo data " + ("added." if result.created else "was already there; made fresh invitation links."))
     for code, key in result.integration_keys.items():
         _say(f"  integration key for {code}: {key}")
-    _say("\nOfficers sign in with force code, username and password " + repr(demo.DEMO_PASSWORD) + ":")
+    _say(
+        "\nOfficers sign in with force code, username and password "
+        + repr(demo.DEMO_PASSWORD)
+        + ", then set up an authenticator app on first sign-in (they can read cases only once it is set up):"
+    )
     for demo_force in demo.FORCES:
         people = ", ".join(f"{o.username} ({o.role.value})" for o in demo_force.officers)
         _say(f"  {demo_force.code} ({demo_force.name}): {people}")

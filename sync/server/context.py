@@ -61,6 +61,8 @@ class Caller:
     session_id: uuid.UUID | None = None
     ip: str | None = None
     force_settings: dict[str, Any] = field(default_factory=dict, compare=False)
+    # An officer with no confirmed authenticator may only set one up, see their details and sign out.
+    needs_authenticator: bool = False
 
     @property
     def is_officer(self) -> bool:

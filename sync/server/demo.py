@@ -8,7 +8,7 @@ shown again: only their hashes are stored).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -212,6 +212,14 @@ def _request(token: str) -> RequestInfo:
     return RequestInfo(token=token, ip="127.0.0.1")
 
 
+def _acting_for(db: Database, ctx: Context, login: OfficerLogin) -> RequestInfo:
+    """A demo officer's session, trusted as if their authenticator were set up: the demo seeds
+    their cases from the server itself, and the officers set one up when they first sign in."""
+    token = db.run_write(auth.officer_login, ctx, _request(""), login).token
+    caller = db.run_read(lambda conn: auth.authenticate(conn, ctx, _request(token), enrolling=True))
+    return RequestInfo(token=token, ip="127.0.0.1", caller=replace(caller, needs_authenticator=False))
+
+
 def seed(db: Database, ctx: Context, outbox: Outbox, *, today: date | None = None) -> DemoResult:
     if ctx.settings.environment == "production":
         raise RuntimeError("demo data is for development only")
@@ -238,27 +246,24 @@ def seed(db: Database, ctx: Context, outbox: Outbox, *, today: date | None = Non
                     ),
                 )
         db.run_write(admin.set_support_services, ctx, demo_force.code, demo_force.support)
-        tokens = {
-            o.username: db.run_write(
-                auth.officer_login,
+        sessions = {
+            o.username: _acting_for(
+                db,
                 ctx,
-                _request(""),
                 OfficerLogin(
                     force_code=demo_force.code, username=o.username, password=DEMO_PASSWORD, device_name="demo"
                 ),
-            ).token
+            )
             for o in demo_force.officers
             if o.role != Role.ADMIN
         }
         for c in demo_force.cases:
-            officer_token = tokens[c.officer]
+            session = sessions[c.officer]
             case_id = db.run_read(_case_id, demo_force.code, c.reference)
             if case_id is None:
-                case_id = _create_case(db, ctx, officer_token, c, today)
+                case_id = _create_case(db, ctx, session, c, today)
             if c.status != CaseStatus.CLOSED:
-                invitation = db.run_write(
-                    cases.create_invitation, ctx, _request(officer_token), case_id, InvitationCreate()
-                )
+                invitation = db.run_write(cases.create_invitation, ctx, session, case_id, InvitationCreate())
                 outbox.deliver(invitation.notification_id)
                 result.invitations.append((demo_force.name, c.reference, c.victim, invitation.link))
     return result
@@ -273,11 +278,11 @@ def _case_id(conn: Connection, force_code: str, reference: str) -> uuid.UUID | N
     return found
 
 
-def _create_case(db: Database, ctx: Context, token: str, c: DemoCase, today: date) -> uuid.UUID:
+def _create_case(db: Database, ctx: Context, session: RequestInfo, c: DemoCase, today: date) -> uuid.UUID:
     created = db.run_write(
         cases.create_case,
         ctx,
-        _request(token),
+        session,
         CaseCreate(
             crime_reference=c.reference,
             crime_type=c.crime_type,
@@ -294,14 +299,14 @@ def _create_case(db: Database, ctx: Context, token: str, c: DemoCase, today: dat
         ),
     )
     for text in c.updates:
-        db.run_write(cases.post_update, ctx, _request(token), created.id, CaseUpdateCreate(text=text))
+        db.run_write(cases.post_update, ctx, session, created.id, CaseUpdateCreate(text=text))
     if c.status not in (CaseStatus.ASSIGNED, CaseStatus.CLOSED):
-        db.run_write(cases.post_update, ctx, _request(token), created.id, CaseUpdateCreate(status=c.status))
+        db.run_write(cases.post_update, ctx, session, created.id, CaseUpdateCreate(status=c.status))
     if c.status == CaseStatus.CLOSED:
         db.run_write(
             cases.post_update,
             ctx,
-            _request(token),
+            session,
             created.id,
             CaseUpdateCreate(
                 status=CaseStatus.CLOSED,
@@ -310,5 +315,5 @@ def _create_case(db: Database, ctx: Context, token: str, c: DemoCase, today: dat
             ),
         )
     if c.officer_message:
-        db.run_write(messages.send, ctx, _request(token), created.id, uuid.uuid4(), MessageSend(body=c.officer_message))
+        db.run_write(messages.send, ctx, session, created.id, uuid.uuid4(), MessageSend(body=c.officer_message))
     return created.id

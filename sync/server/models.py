@@ -101,6 +101,8 @@ officer = sa.Table(
     sa.Column("totp_secret", sa.String(200)),
     sa.Column("totp_enabled", sa.Boolean(), nullable=False),
     sa.Column("totp_last_step", sa.BigInteger()),
+    # Set up but not yet confirmed; the authenticator in use (if any) stays valid until then.
+    sa.Column("totp_pending_secret", sa.String(200)),
     _created(),
     # What victims see of the officer's availability: null away_message means on duty.
     sa.Column("reply_within_hours", sa.Integer(), nullable=False, server_default="48"),

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     invitation_days: int = 14
     code_minutes: int = 10
     code_attempts: int = 5
+    prune_attempts_seconds: float = Field(
+        default=600.0, description="How often each worker deletes failed attempts older than every limit's window."
+    )
     max_body_bytes: int = 64 * 1024
     trusted_proxies: int = Field(default=0, description="How many proxies' X-Forwarded-For hops to trust.")
     api_docs: bool | None = Field(

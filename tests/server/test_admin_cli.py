@@ -76,6 +76,7 @@ def test_the_demo_seeds_two_forces_and_says_how_to_sign_in(tmp_path: Path) -> No
     assert "Thames Valley Police" in first.stdout
     assert "Hampshire & Isle of Wight Constabulary" in first.stdout
     assert first.stdout.count("/i/") >= 3
+    assert "set up an authenticator app on first sign-in" in first.stdout
     invitations = (tmp_path / "notifications.jsonl").read_text().count('"purpose": "invitation"')
     second = portal_server(tmp_path, "demo")
     assert second.returncode == 0

@@ -8,6 +8,7 @@ from sync.protocol import (
     OfficerLogin,
     TokenPublic,
     TotpConfirm,
+    TotpEnrol,
     TotpEnrolmentPublic,
     VictimVerify,
 )
@@ -23,8 +24,8 @@ async def officer_login(body: OfficerLogin, caller: Caller, services: ServicesDe
 
 
 @router.post("/officer/totp", status_code=status.HTTP_201_CREATED)
-async def totp_enrol(caller: Caller, services: ServicesDep) -> TotpEnrolmentPublic:
-    return await services.db.write(auth.totp_enrol, services.ctx, caller)
+async def totp_enrol(body: TotpEnrol, caller: Caller, services: ServicesDep) -> TotpEnrolmentPublic:
+    return await services.db.write(auth.totp_enrol, services.ctx, caller, body)
 
 
 @router.post("/officer/totp/confirm", status_code=status.HTTP_204_NO_CONTENT)

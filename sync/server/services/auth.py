@@ -19,6 +19,7 @@ from sync.protocol import (
     OfficerLogin,
     Role,
     TokenPublic,
+    TotpEnrol,
     TotpEnrolmentPublic,
     VictimVerify,
 )
@@ -43,6 +44,7 @@ _session_lookup = (
         force.c.settings.label("force_settings"),
         officer.c.role,
         officer.c.active,
+        officer.c.totp_enabled,
         officer.c.name.label("officer_name"),
         victim.c.name.label("victim_name"),
     )
@@ -53,9 +55,20 @@ _session_lookup = (
 )
 
 
-def authenticate(conn: Connection, ctx: Context, request: RequestInfo) -> Caller:
-    if request.caller is not None:
-        return request.caller
+def authenticate(conn: Connection, ctx: Context, request: RequestInfo, *, enrolling: bool = False) -> Caller:
+    """The caller behind the request's token. An officer with no authenticator yet is refused
+    unless ``enrolling`` (setting one up, their own details, signing out)."""
+    caller = request.caller or _checked(conn, ctx, request)
+    if caller.needs_authenticator and not enrolling:
+        raise Forbidden(
+            "Set up an authenticator app for your account first. Until then you can only set it up, "
+            "see your own details and sign out.",
+            code="authenticator_required",
+        )
+    return caller
+
+
+def _checked(conn: Connection, ctx: Context, request: RequestInfo) -> Caller:
     token = request.token
     if not token:
         raise Unauthorized("Sign in first.")
@@ -83,6 +96,7 @@ def _lookup(conn: Connection, ctx: Context, token: str, digest: str) -> tuple[Ca
             role=Role(row.role),
             session_id=row.id,
             force_settings=force_settings(row.force_settings),
+            needs_authenticator=not row.totp_enabled,
         ), row.expires_at
     return Caller(
         kind="victim",
@@ -222,41 +236,73 @@ def officer_login(conn: Connection, ctx: Context, request: RequestInfo, body: Of
     return TokenPublic(token=token, expires_at=expires_at, role=row.role)
 
 
-def totp_enrol(conn: Connection, ctx: Context, request: RequestInfo) -> TotpEnrolmentPublic:
-    caller = authenticate(conn, ctx, request)
+class _EnrolRefused(Forbidden):
+    keep_changes = True
+
+
+def totp_enrol(conn: Connection, ctx: Context, request: RequestInfo, body: TotpEnrol) -> TotpEnrolmentPublic:
+    """Start setting up an authenticator. A session alone is not enough: the password again, and
+    to replace an authenticator, a code from it. The one in use stays valid until the new is
+    confirmed. Wrong answers count against the officer's sign-in limits."""
+    caller = authenticate(conn, ctx, request, enrolling=True)
     require_officer(caller)
+    now = ctx.now()
     row = conn.execute(sa.select(officer).where(officer.c.id == caller.id)).one()
+    account_key = f"{caller.force_code}/{row.username}"
+    limits.check(conn, limits.OFFICER_LOGIN_PER_IP, request.ip, now=now)
+    limits.check(conn, limits.OFFICER_LOGIN_PER_ACCOUNT, account_key, now=now)
+
+    def refuse(message: str, code: str) -> _EnrolRefused:
+        limits.record(conn, limits.OFFICER_LOGIN_PER_IP, request.ip, now=now)
+        limits.record(conn, limits.OFFICER_LOGIN_PER_ACCOUNT, account_key, now=now)
+        audit.record(conn, caller, "officer.totp_enrol_refused", now=now, detail={"reason": code})
+        return _EnrolRefused(message, code=code)
+
+    if not ctx.passwords.verify(row.password_hash, body.password):
+        raise refuse("The password is not right.", "bad_password")
     if row.totp_enabled:
-        raise Conflict("An authenticator is already set up for this account.", code="totp_enabled")
+        if body.totp_code is None:
+            raise refuse("To replace your authenticator, enter a code from the one you use now.", "totp_required")
+        old = ctx.secrets.unseal(row.totp_secret, context=f"totp:{row.id}")
+        step = security.totp_step(old, body.totp_code, now=now, after_step=row.totp_last_step)
+        if step is None:
+            raise refuse("The authenticator code is not right, or was already used.", "bad_totp")
+        conn.execute(sa.update(officer).where(officer.c.id == row.id).values(totp_last_step=step))
     secret = security.new_totp_secret()
     conn.execute(
         sa.update(officer)
         .where(officer.c.id == caller.id)
-        .values(totp_secret=ctx.secrets.seal(secret, context=f"totp:{caller.id}"))
+        .values(totp_pending_secret=ctx.secrets.seal(secret, context=f"totp:{caller.id}"))
     )
-    audit.record(conn, caller, "officer.totp_enrol", now=ctx.now())
+    audit.record(conn, caller, "officer.totp_enrol", now=now, detail={"replacing": row.totp_enabled})
     uri = pyotp.TOTP(secret).provisioning_uri(name=f"{row.username}@{caller.force_code}", issuer_name="Victim's Portal")
     return TotpEnrolmentPublic(secret=secret, provisioning_uri=uri)
 
 
 def totp_confirm(conn: Connection, ctx: Context, request: RequestInfo, code: str) -> None:
-    caller = authenticate(conn, ctx, request)
+    """A code from the authenticator being set up makes it the one in use (replacing any other)."""
+    caller = authenticate(conn, ctx, request, enrolling=True)
     require_officer(caller)
-    row = conn.execute(sa.select(officer).where(officer.c.id == caller.id)).one()
-    if row.totp_enabled:
-        raise Conflict("An authenticator is already set up for this account.", code="totp_enabled")
-    if row.totp_secret is None:
+    row = conn.execute(sa.select(officer).where(officer.c.id == caller.id).with_for_update()).one()
+    if row.totp_pending_secret is None:
         raise Conflict("Start setting up an authenticator first.", code="totp_not_started")
-    secret = ctx.secrets.unseal(row.totp_secret, context=f"totp:{caller.id}")
+    secret = ctx.secrets.unseal(row.totp_pending_secret, context=f"totp:{caller.id}")
     step = security.totp_step(secret, code, now=ctx.now(), after_step=None)
     if step is None:
         raise ApiError("That code is not right. Check your device's clock and try again.", code="bad_totp")
-    conn.execute(sa.update(officer).where(officer.c.id == caller.id).values(totp_enabled=True, totp_last_step=step))
-    audit.record(conn, caller, "officer.totp_enabled", now=ctx.now())
+    conn.execute(
+        sa.update(officer)
+        .where(officer.c.id == caller.id)
+        .values(totp_secret=row.totp_pending_secret, totp_pending_secret=None, totp_enabled=True, totp_last_step=step)
+    )
+    audit.record(conn, caller, "officer.totp_replaced" if row.totp_enabled else "officer.totp_enabled", now=ctx.now())
+    if request.token:
+        # Every worker forgets what it knew of this session, so it may now read cases.
+        revoke_cached(conn, ctx, ctx.secrets.digest(request.token))
 
 
 def logout(conn: Connection, ctx: Context, request: RequestInfo) -> None:
-    caller = authenticate(conn, ctx, request)
+    caller = authenticate(conn, ctx, request, enrolling=True)
     if caller.session_id is None:
         raise Forbidden("An integration key cannot sign out; ask for it to be revoked.")
     conn.execute(sa.update(device_session).where(device_session.c.id == caller.session_id).values(revoked_at=ctx.now()))
@@ -304,6 +350,9 @@ def redeem_invitation(
         .join(victim, victim.c.id == invitation.c.victim_id)
         .join(force, force.c.id == invitation.c.force_id)
         .where(invitation.c.token_hash == ctx.secrets.digest(body.token))
+        # Redeems of one invitation take turns, so "3 codes an hour" and "a new code cancels
+        # the old" hold, and one code at most is ever live.
+        .with_for_update(of=invitation)
     ).one_or_none()
     if row is None:
         limits.record(conn, limits.VICTIM_REDEEM_PER_IP, request.ip, now=now)
@@ -370,6 +419,20 @@ def redeem_invitation(
     )
 
 
+def _code_used() -> Gone:
+    return Gone("This code has already been used or replaced. Open your invitation link again.", code="code_used")
+
+
+def _code_locked() -> Gone:
+    return Gone("Too many wrong codes. Open your invitation link again to get a new code.", code="code_locked")
+
+
+def _no_longer_usable(conn: Connection, challenge_id: uuid.UUID) -> Gone:
+    """Why a challenge that was usable when read is not now (another request got there first)."""
+    used_at = conn.execute(sa.select(challenge.c.used_at).where(challenge.c.id == challenge_id)).scalar_one()
+    return _code_used() if used_at is not None else _code_locked()
+
+
 def verify_code(conn: Connection, ctx: Context, request: RequestInfo, body: VictimVerify) -> TokenPublic:
     now = ctx.now()
     limits.check(conn, limits.VICTIM_VERIFY_PER_IP, request.ip, now=now)
@@ -386,15 +449,30 @@ def verify_code(conn: Connection, ctx: Context, request: RequestInfo, body: Vict
             "That sign-in attempt is not known. Open your invitation link again.", code="challenge_unknown"
         )
     if row.used_at is not None or row.invitation_used_at is not None:
-        raise Gone("This code has already been used or replaced. Open your invitation link again.", code="code_used")
+        raise _code_used()
     if row.attempts >= ctx.settings.code_attempts:
-        raise Gone("Too many wrong codes. Open your invitation link again to get a new code.", code="code_locked")
+        raise _code_locked()
     if row.expires_at <= now:
         raise Gone("This code has expired. Open your invitation link again to get a new code.", code="code_expired")
+    # Lock the invitation before the challenge, in the order redeem takes them, so the two
+    # never wait on each other.
+    conn.execute(sa.select(invitation.c.id).where(invitation.c.id == row.invitation_id).with_for_update())
+    # Take a try before checking the code, in one conditional UPDATE: however many guesses
+    # arrive at once, no more than ``code_attempts`` of them are ever checked.
+    attempts = conn.execute(
+        sa.update(challenge)
+        .where(
+            challenge.c.id == row.id,
+            challenge.c.used_at.is_(None),
+            challenge.c.attempts < ctx.settings.code_attempts,
+        )
+        .values(attempts=challenge.c.attempts + 1)
+        .returning(challenge.c.attempts)
+    ).scalar_one_or_none()
+    if attempts is None:
+        raise _no_longer_usable(conn, row.id)
     expected = ctx.secrets.digest(f"{row.id}:{body.code}")
     if not hmac.compare_digest(expected, row.code_hash):
-        attempts = row.attempts + 1
-        conn.execute(sa.update(challenge).where(challenge.c.id == row.id).values(attempts=attempts))
         limits.record(conn, limits.VICTIM_VERIFY_PER_IP, request.ip, now=now)
         audit.record(
             conn, None, "victim.code_failed", now=now, force_id=row.force_id, case_id=row.case_id, ip=request.ip
@@ -409,8 +487,16 @@ def verify_code(conn: Connection, ctx: Context, request: RequestInfo, body: Vict
         raise _WrongCode(
             f"That code is not right. You have {left} {'try' if left == 1 else 'tries'} left.", code="code_wrong"
         )
+    # The locks above hold until commit; the conditions make "used once" plain to read.
     conn.execute(sa.update(challenge).where(challenge.c.id == row.id).values(used_at=now))
-    conn.execute(sa.update(invitation).where(invitation.c.id == row.invitation_id).values(used_at=now))
+    used = conn.execute(
+        sa.update(invitation)
+        .where(invitation.c.id == row.invitation_id, invitation.c.used_at.is_(None))
+        .values(used_at=now)
+        .returning(invitation.c.id)
+    ).scalar_one_or_none()
+    if used is None:
+        raise _code_used()
     session_id, token, expires_at = _new_session(
         conn,
         ctx,

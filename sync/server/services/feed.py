@@ -49,6 +49,8 @@ def wake_keys(caller: Caller) -> tuple[str, ...]:
 
 
 def can_sync(caller: Caller) -> bool:
+    if caller.needs_authenticator:
+        return False  # the request goes on to authenticate(), which says why
     return caller.kind == "victim" or (caller.kind == "officer" and caller.role != "admin")
 
 

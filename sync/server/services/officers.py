@@ -73,7 +73,7 @@ def create(conn: Connection, ctx: Context, request: RequestInfo, body: OfficerCr
 
 
 def me(conn: Connection, ctx: Context, request: RequestInfo) -> OfficerPublic:
-    caller = authenticate(conn, ctx, request)
+    caller = authenticate(conn, ctx, request, enrolling=True)
     require_officer(caller)
     return officer_public(conn.execute(sa.select(officer).where(officer.c.id == caller.id)).one())
 

@@ -1,0 +1,145 @@
+"""Every limit holds when many requests arrive at once on two server processes sharing one
+PostgreSQL database (SQLite serialises its writers, so it would hide a race)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from sync.server import limits
+from sync.server.models import attempt, challenge, notification
+from tests.conftest import fresh_database
+from tests.liveserver import server
+from tests.support import PASSWORD, FakeClock, open_api, settings_for
+
+IN_FLIGHT = 24
+
+
+@dataclass
+class Live:
+    url: str
+    database_url: str
+    notify_file: Path
+    invitation_token: str
+
+    def count(self, table: sa.Table, *where: sa.ColumnElement[bool]) -> int:
+        engine = sa.create_engine(self.database_url)
+        try:
+            with engine.connect() as conn:
+                return int(conn.execute(sa.select(sa.func.count()).select_from(table).where(*where)).scalar_one())
+        finally:
+            engine.dispose()
+
+    def codes_sent(self) -> list[str]:
+        lines = self.notify_file.read_text().splitlines() if self.notify_file.exists() else []
+        notes = [json.loads(line) for line in lines]
+        return [note["body"].split("code is ")[1][:6] for note in notes if note["purpose"] == "code"]
+
+
+@pytest.fixture
+async def live(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Live]:
+    database_url = fresh_database("postgresql", request, tmp_path)
+    async with open_api(database_url, tmp_path, FakeClock()) as api:
+        api.create_force("tvp", "Thames Valley Police")
+        officer = await api.add_officer("tvp", "pc1")
+        case = await api.create_case(officer)
+        token = await api.invite(officer, case["id"])
+    settings = settings_for(database_url, tmp_path)
+    env = {
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_SECRET_KEY": settings.secret_key.get_secret_value(),
+        "PORTAL_NOTIFY_FILE": str(settings.notify_file),
+        # One proxy hop trusted, so a test can speak from many addresses; without the header
+        # the address is the socket's (127.0.0.1).
+        "PORTAL_TRUSTED_PROXIES": "1",
+    }
+    with server(env, workers=2) as url:
+        yield Live(url, database_url, settings.notify_file, token)
+
+
+def _client() -> httpx.AsyncClient:
+    return httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=40))
+
+
+def _codes(responses: list[httpx.Response]) -> list[str]:
+    return [str(r.json()["error"]["code"]) if r.status_code >= 400 else str(r.status_code) for r in responses]
+
+
+async def test_wrong_codes_at_once_get_no_more_than_the_allowed_tries(live: Live) -> None:
+    async with _client() as client:
+        redeemed = await client.post(f"{live.url}/auth/victim/redeem", json={"token": live.invitation_token})
+        assert redeemed.status_code == 201, redeemed.text
+        challenge_id = redeemed.json()["challenge_id"]
+        (right,) = live.codes_sent()
+        wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+
+        def verify(code: str, n: int) -> Any:
+            body = {"challenge_id": challenge_id, "code": code, "device_name": "Phone"}
+            # Each from its own address, so the per-address limit does not queue them.
+            return client.post(
+                f"{live.url}/auth/victim/verify", json=body, headers={"X-Forwarded-For": f"198.51.100.{n}"}
+            )
+
+        answers = await asyncio.gather(*(verify(wrong, n) for n in range(IN_FLIGHT)))
+        after = await verify(right, 250)
+
+    # A code checked and found wrong is answered 400; one no longer checked, 410.
+    checked = [r for r in answers if r.status_code == 400]
+    assert 1 <= len(checked) <= 5, _codes(answers)
+    assert live.count(challenge, challenge.c.attempts > 5) == 0
+    assert after.status_code == 410, after.text
+    assert after.json()["error"]["code"] == "code_locked"
+
+
+async def test_redeems_at_once_send_at_most_three_codes_and_leave_one_live(live: Live) -> None:
+    async with _client() as client:
+        body = {"token": live.invitation_token}
+        answers = await asyncio.gather(
+            *(client.post(f"{live.url}/auth/victim/redeem", json=body) for _ in range(IN_FLIGHT))
+        )
+    sent = [r for r in answers if r.status_code == 201]
+    assert 1 <= len(sent) <= limits.CODES_PER_INVITATION.max_failures, _codes(answers)
+    assert set(_codes(answers)) <= {"201", "rate_limited"}
+    assert live.count(notification, notification.c.purpose == "code") == len(sent)
+    assert len(live.codes_sent()) == len(sent)
+    assert live.count(challenge, challenge.c.used_at.is_(None)) == 1
+
+
+async def test_verifies_at_once_from_one_address_stay_within_its_limit(live: Live) -> None:
+    async with _client() as client:
+        answers = await asyncio.gather(
+            *(
+                client.post(
+                    f"{live.url}/auth/victim/verify",
+                    json={"challenge_id": str(uuid.uuid4()), "code": "123456", "device_name": "Phone"},
+                )
+                for _ in range(limits.VICTIM_VERIFY_PER_IP.max_failures + 10)
+            )
+        )
+    refused = [r for r in answers if r.status_code == 429]
+    assert len(answers) - len(refused) <= limits.VICTIM_VERIFY_PER_IP.max_failures, _codes(answers)
+    assert set(_codes(answers)) == {"challenge_unknown", "rate_limited"}
+    assert live.count(attempt, attempt.c.scope == limits.VICTIM_VERIFY_PER_IP.scope) <= 20
+
+
+async def test_wrong_passwords_at_once_stay_within_the_account_limit(live: Live) -> None:
+    async with _client() as client:
+        body = {"force_code": "tvp", "username": "pc1", "password": PASSWORD + "-wrong"}
+        answers = await asyncio.gather(
+            *(client.post(f"{live.url}/auth/officer/login", json=body) for _ in range(IN_FLIGHT))
+        )
+        right = await client.post(f"{live.url}/auth/officer/login", json={**body, "password": PASSWORD})
+    tried = [r for r in answers if r.status_code != 429]
+    assert len(tried) <= limits.OFFICER_LOGIN_PER_ACCOUNT.max_failures, _codes(answers)
+    assert set(_codes(answers)) == {"bad_credentials", "rate_limited"}
+    assert live.count(attempt, attempt.c.scope == limits.OFFICER_LOGIN_PER_ACCOUNT.scope) <= 5
+    assert right.status_code == 429
