@@ -53,16 +53,15 @@ def _in_view(view: CaseView, ctx: Context) -> sa.ColumnElement[bool]:
 
 
 def _matching(search: str) -> sa.ColumnElement[bool]:
-    """A crime reference exactly (any case of letters), or part of the victim's name."""
+    """Text with a digit in it is a crime reference, found exactly (from the force's unique index);
+    other text is part of the victim's name."""
     text = " ".join(search.split())
     if not text:
         return sa.true()
+    if any(ch.isdigit() for ch in text):
+        return case.c.crime_reference.in_(sorted({text, text.upper()}))
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return sa.or_(
-        case.c.crime_reference == text,
-        case.c.crime_reference == text.upper(),
-        victim.c.name.ilike(pattern, escape="\\"),
-    )
+    return victim.c.name.ilike(pattern, escape="\\")
 
 
 def _encode(ctx: Context, position: int, case_id: uuid.UUID) -> str:
