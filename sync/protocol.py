@@ -338,9 +338,34 @@ class CasePublic(Model):
     notifications: list[NotificationPublic] | None = None
 
 
+class CaseView(StrEnum):
+    """Which of a caseload's cases a page holds."""
+
+    ATTENTION = "attention"  # overdue or due today, an unanswered update request, or unread messages
+    OPEN = "open"
+    CLOSED = "closed"
+    ALL = "all"
+
+
+CASE_PAGE_MAX = 100
+
+
 class CasesPublic(Model):
+    """One page of a caseload, in the order cases need attention: soonest due first, closed last."""
+
     data: list[CasePublic]
-    count: int
+    count: int = Field(description="How many cases this page holds.")
+    next_cursor: str | None = Field(
+        default=None, description="Opaque: pass it back as `cursor` for the next page; null on the last page."
+    )
+
+
+class CaseCountsPublic(Model):
+    """How many of the caller's cases each view of the caseload holds."""
+
+    attention: int
+    open: int
+    closed: int
 
 
 class CaseUpdateCreate(Model):

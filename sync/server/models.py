@@ -150,8 +150,14 @@ case = sa.Table(
     sa.Column("last_officer_update_at", UtcDateTime()),
     _created(),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
+    # Kept by ``services.attention.refresh`` on every change: when the Victims' Code says the next
+    # update is due (null once closed), and the case's place in its officer's queue (the caseload's
+    # order: soonest due first, closed cases last), so a page of a caseload is an index range.
+    sa.Column("next_update_due", UtcDateTime()),
+    sa.Column("queue_position", sa.BigInteger(), nullable=False, server_default="0"),
     sa.UniqueConstraint("force_id", "crime_reference"),
-    sa.Index(None, "officer_id"),
+    sa.Index(None, "officer_id", "queue_position", "id"),
+    sa.Index(None, "force_id", "queue_position", "id"),
     sa.Index(None, "victim_id"),
 )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 DEFAULT_FORCE_SETTINGS: dict[str, Any] = {
     "first_update_days": 5,
@@ -24,6 +25,15 @@ DEFAULT_FORCE_SETTINGS: dict[str, Any] = {
     "alert_text": "You have a new update. Open the app to read it.",
     "alert_min_gap_minutes": 60,
 }
+
+
+UK = ZoneInfo("Europe/London")
+
+
+def uk_day_end(now: datetime) -> datetime:
+    """The end of ``now``'s day in the UK (midnight London time), in UTC: "due today" means before it."""
+    tomorrow = now.astimezone(UK).date() + timedelta(days=1)
+    return datetime.combine(tomorrow, time(0), UK).astimezone(UTC)
 
 
 def force_settings(stored: Mapping[str, Any] | None) -> dict[str, Any]:

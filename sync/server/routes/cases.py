@@ -1,15 +1,19 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
 from sync.protocol import (
+    CASE_PAGE_MAX,
+    CaseCountsPublic,
     CaseCreate,
     CasePublic,
     CasesPublic,
     CaseUpdateCreate,
     CaseUpdatePublic,
+    CaseView,
     InvitationCreate,
     InvitationPublic,
     UpdateRequestCreate,
@@ -17,7 +21,7 @@ from sync.protocol import (
 )
 from sync.server.deps import Caller, ServicesDep
 from sync.server.notify.outbox import load as load_notification
-from sync.server.services import cases
+from sync.server.services import caseload, cases
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -28,8 +32,27 @@ async def create_case(body: CaseCreate, caller: Caller, services: ServicesDep) -
 
 
 @router.get("")
-async def list_cases(caller: Caller, services: ServicesDep) -> CasesPublic:
-    return await services.db.write(cases.list_cases, services.ctx, caller)
+async def list_cases(
+    caller: Caller,
+    services: ServicesDep,
+    view: Annotated[CaseView, Query(description="Which cases: needing attention, open, closed or all.")] = CaseView.ALL,
+    q: Annotated[
+        str, Query(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$", description="A crime reference, or part of a name.")
+    ] = "",
+    limit: Annotated[int, Query(ge=1, le=CASE_PAGE_MAX, description="Cases per page.")] = 50,
+    cursor: Annotated[str | None, Query(max_length=200, description="`next_cursor` from the last page.")] = None,
+) -> CasesPublic:
+    """The caller's caseload, a page at a time, in the order cases need attention: soonest due
+    first (the most overdue at the top), closed cases last. Officers see their own cases,
+    supervisors their force."""
+    page = caseload.PageRequest(view=view, search=q, limit=limit, cursor=cursor)
+    return await services.db.write(caseload.list_page, services.ctx, caller, page)
+
+
+@router.get("/counts")
+async def case_counts(caller: Caller, services: ServicesDep) -> CaseCountsPublic:
+    """How many of the caller's cases need attention, are open, and are closed."""
+    return await services.db.read(caseload.counts, services.ctx, caller)
 
 
 @router.get("/{case_id}")

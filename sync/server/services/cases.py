@@ -16,7 +16,6 @@ from sync.protocol import (
     AuthorKind,
     CaseCreate,
     CasePublic,
-    CasesPublic,
     CaseStatus,
     CaseUpdateCreate,
     CaseUpdatePublic,
@@ -51,6 +50,7 @@ from sync.server.models import (
 from sync.server.notify import texts
 from sync.server.notify.outbox import enqueue, send_after_commit
 from sync.server.notify.outbox import public as notification_public
+from sync.server.services import attention
 from sync.server.services.auth import authenticate, require_officer
 from sync.server.victims_code import next_update_due, update_request_due
 
@@ -225,6 +225,8 @@ def _update_request_public(row: Row[Any]) -> UpdateRequestPublic:
 
 
 def emit_case_changed(conn: Connection, ctx: Context, row: CaseRow) -> int:
+    """Every change to a case comes through here: its place in the caseload, then its event."""
+    attention.refresh(conn, row.id)
     seq = feed.next_seq(conn, row.force_id)
     feed.append(
         conn,
@@ -254,17 +256,6 @@ def emit_cases_changed(conn: Connection, ctx: Context, *where: sa.ColumnElement[
 
 
 # ---------------------------------------------------------------------------- reading
-
-
-def list_cases(conn: Connection, ctx: Context, request: RequestInfo) -> CasesPublic:
-    caller = authenticate(conn, ctx, request)
-    if caller.kind == "integration" or caller.role == Role.ADMIN:
-        raise Forbidden("Your account cannot read cases.")
-    rows = conn.execute(case_query.where(visible_to(caller)).order_by(case.c.updated_at.desc())).all()
-    if caller.kind == "officer":
-        audit.record(conn, caller, "case.list", now=ctx.now(), detail={"count": len(rows)})
-    data = render(conn, caller, rows)
-    return CasesPublic(data=data, count=len(data))
 
 
 def get_case(conn: Connection, ctx: Context, request: RequestInfo, case_id: uuid.UUID) -> CasePublic:
