@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import flet as ft
+
 from app import content
 from app.portal import Portal
 from app.store.memory import MemoryStore
@@ -9,6 +11,7 @@ from tests.fakes import FakeBackend, FakeConnector, FakeSignIn
 from tests.store.conftest import a_case
 from views.app import section_index, section_route
 from views.case import focused_case
+from views.rights import service_card
 
 
 def portal_with(*case_ids: str) -> Portal:
@@ -59,3 +62,27 @@ def test_the_navigation_table() -> None:
         3,
         4,
     ]
+
+
+def texts(control: object) -> list[str]:
+    """Every text a control shows, its children's included."""
+    found = [control.value] if isinstance(control, ft.Text) and isinstance(control.value, str) else []
+    if isinstance(control, ft.Button | ft.OutlinedButton) and isinstance(control.content, str):
+        found.append(control.content)
+    for name in ("content", "controls", "title"):
+        child = getattr(control, name, None)
+        for item in child if isinstance(child, list) else [child]:
+            if isinstance(item, ft.Control):
+                found.extend(texts(item))
+    return found
+
+
+def test_a_service_with_nothing_to_cite_shows_no_source_line_and_numbers_stay_as_written() -> None:
+    words = content.load().words
+    services = {s.id: s for s in content.load().services.services}
+    shown_999 = texts(service_card(words, services["police-999"]))
+    assert not [t for t in shown_999 if "Source" in t]
+    assert "Call 999" in shown_999
+    shown = texts(service_card(words, services["victim-support"]))
+    assert "Call 08 08 16 89 111" in shown
+    assert "Source: victimsupport.org.uk. Checked 28 Nov 2026." in shown
