@@ -47,12 +47,13 @@ def test_with_several_cases_the_address_or_the_last_one_opened_decides() -> None
 
 
 def test_the_navigation_table() -> None:
-    assert [section_route(i, "c1") for i in range(5)] == [
+    assert [section_route(i, "c1") for i in range(6)] == [
         "/cases/c1",
         "/cases/c1/updates",
         "/cases/c1/messages",
         "/rights",
         "/support",
+        "/settings",
     ]
     assert section_route(2, None) == "/"  # no case chosen yet: the list
     assert [section_index(p) for p in ("/", "/cases/c1/updates", "/cases/c1/messages", "/rights", "/support")] == [
@@ -86,3 +87,30 @@ def test_a_service_with_nothing_to_cite_shows_no_source_line_and_numbers_stay_as
     shown = texts(service_card(words, services["victim-support"]))
     assert "Call 08 08 16 89 111" in shown
     assert "Source: victimsupport.org.uk. Checked 28 Nov 2026." in shown
+
+
+def test_settings_is_the_section_highlighted_while_settings_is_open() -> None:
+    assert section_index("/settings") == 5
+    assert section_index("/cases/c1") == 0
+
+
+def test_settings_says_what_the_store_means_not_what_it_is_called() -> None:
+    words = content.load().words
+    for backend in ("sqlcipher", "sqlite-sealed"):
+        assert words(f"store.{backend}") == "Stored encrypted on this device"
+    jargon = [key for key, text in words.table.items() if any(t in text for t in ("SQLCipher", "AES", "SQLite"))]
+    assert not jargon
+    assert portal_with("c1").device_description == (
+        "Kept in memory only, never stored on this device, locked with a key kept in this browser session only."
+    )
+
+
+# A text field's label is drawn on one line inside the field: at a phone's 390 points, with the
+# card's padding, about 28 characters fit; a longer question goes above the field as text.
+FIELD_LABEL_CHARS = 28
+
+
+def test_the_contact_times_label_fits_inside_its_field_on_a_phone() -> None:
+    words = content.load().words
+    assert len(words("settings.contact.times_label")) <= FIELD_LABEL_CHARS
+    assert len(words("settings.contact.times_hint")) <= 2 * FIELD_LABEL_CHARS
