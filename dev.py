@@ -188,9 +188,10 @@ def client_downloadable(env: Mapping[str, str], seconds: float = 2.0) -> bool:
 
 
 NO_DESKTOP_CLIENT = (
-    "the desktop window needs Flet's desktop client, which is not on this machine and cannot be "
-    "downloaded now; serving the web app instead (set FLET_VIEW_PATH to a client on disk to use it)"
+    "Flet's desktop client is not on this machine and cannot be downloaded now, so the app is served "
+    "to your browser instead (set FLET_VIEW_PATH to a client on disk to use the desktop window)"
 )
+DESKTOP_FAILED = "the desktop window could not be opened (see above), so the app is served to your browser instead"
 
 
 def app_mode(env: Mapping[str, str], home: Path, reachable: Callable[[Mapping[str, str]], bool]) -> str:
@@ -268,7 +269,7 @@ def run_app(processes: Processes, mode: str, env: Mapping[str, str]) -> int:
         code = processes.run([BIN / "portal", "desktop"], env)
         if code == 0:
             return 0
-        say(NO_DESKTOP_CLIENT.replace("cannot be downloaded now", "could not be started"))
+        say(DESKTOP_FAILED)
     say(f"the web app will be at {env.get('PORTAL_PUBLIC_URL', 'http://127.0.0.1:8550')}/")
     return processes.run([BIN / "portal", "web"], env)
 
@@ -276,16 +277,19 @@ def run_app(processes: Processes, mode: str, env: Mapping[str, str]) -> int:
 def serve(server: list[str | Path], app: Callable[[Processes], int], env: Mapping[str, str]) -> int:
     """Run the backend and the app until the app ends or Ctrl+C or SIGTERM; then stop both."""
     processes = Processes()
-    signal.signal(signal.SIGTERM, _interrupted)
+    before = signal.signal(signal.SIGTERM, _interrupted)
     try:
         processes.start(server, env)
         return app(processes)
     except KeyboardInterrupt:
         return 0
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not cut the stopping short
+        # a second Ctrl+C or SIGTERM must not cut the stopping short and leave something running
+        interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         processes.stop()
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, interrupt)
+        signal.signal(signal.SIGTERM, before)
 
 
 def start() -> int:

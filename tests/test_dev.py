@@ -81,7 +81,7 @@ def test_a_desktop_window_that_cannot_open_falls_back_to_the_web_app(capsys: pyt
     launches = Launches(desktop_exit=1)  # what `portal desktop` does when Flet cannot download its client
     assert dev.run_app(launches, "desktop", {}) == 0
     assert launches.modes == ["desktop", "web"]
-    assert "serving the web app instead" in capsys.readouterr().out
+    assert "served to your browser instead" in capsys.readouterr().out
 
 
 def test_closing_the_desktop_window_ends_there() -> None:
