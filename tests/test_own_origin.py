@@ -3,12 +3,20 @@ and a Content-Security-Policy on every response that lets the page reach no othe
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import httpx
+import websockets
 from starlette.types import Receive, Scope, Send
 
+from tests import liveserver
 from views.own_origin import CLIENT_FILES, RIVE_CDN, RIVE_LOCAL, WEB, OwnOrigin, policy, without_cdn
 
 PAGE = b"<html><head><script>var flet = {};</script></head><body><script src='a.js'></script></body></html>"
@@ -68,3 +76,32 @@ async def test_every_response_carries_the_policy_and_the_client_comes_patched() 
     assert RIVE_LOCAL in code.content
     assert RIVE_CDN not in code.content
     assert rive.status_code == 404
+
+
+def web_app(port: int) -> subprocess.Popen[bytes]:
+    """``portal web`` on this port, against a backend that is not there (none is needed here)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "main", "web", "--port", str(port), "--server", "http://127.0.0.1:9"],
+        cwd=liveserver.ROOT,
+        env={**os.environ, "PYTHONPATH": str(liveserver.ROOT)},
+    )
+
+
+async def test_the_real_web_app_sends_the_policy_and_stops_within_two_seconds_with_a_session_open() -> None:
+    port = liveserver.free_port()
+    process = web_app(port)
+    try:
+        await asyncio.to_thread(liveserver.wait_until_served, f"http://127.0.0.1:{port}/", process)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+            page = await http.get("/i/some-invitation")
+            code = await http.get("/main.dart.wasm")
+        assert "default-src 'self'" in page.headers["content-security-policy"]
+        assert RIVE_CDN not in code.content
+        async with websockets.connect(f"ws://127.0.0.1:{port}/ws"):
+            await asyncio.sleep(0.5)
+            started = time.monotonic()
+            process.send_signal(signal.SIGTERM)
+            await asyncio.to_thread(process.wait, 5)
+            assert time.monotonic() - started < 2.0
+    finally:
+        liveserver.stop(process)
