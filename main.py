@@ -159,7 +159,33 @@ def cli(argv: Sequence[str] | None = None) -> None:
     os.environ["FLET_FORCE_WEB_SERVER"] = "1"
     sys.stdout.write(f"Victim's Portal (web) at http://{args.host}:{args.port}/\n")
     sys.stdout.flush()
-    ft.run(app, view=None, host=args.host, port=args.port, no_cdn=True, route_url_strategy=ft.RouteUrlStrategy.PATH)
+    serve_web(app, args.host, args.port)
+
+
+def serve_web(app: Callable[[ft.Page], Awaitable[None]], host: str, port: int) -> None:
+    """Flet's web app, wrapped so that the browser asks nobody but this server for anything."""
+    import uvicorn
+
+    from views.own_origin import OwnOrigin
+
+    web = ft.run(
+        app,
+        assets_dir=str(CONFIG.parent),
+        no_cdn=True,
+        route_url_strategy=ft.RouteUrlStrategy.PATH,
+        export_asgi_app=True,
+    )
+    # No access log: an invitation link's path is its secret. Open sessions are cut off a second
+    # after a stop is asked for, so stopping never takes long.
+    uvicorn.run(
+        OwnOrigin(web),
+        host=host,
+        port=port,
+        ws="websockets-sansio",
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=1,
+    )
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,11 +16,18 @@ from typing import Any
 CONTENT = Path(__file__).resolve().parents[1] / "assets" / "content"
 
 
+NATIONAL_SOURCE = "Code of Practice for Victims of Crime in England and Wales (Ministry of Justice)"
+
+
 @dataclass(frozen=True)
 class Sourced:
+    """A sentence, where it comes from first (a force's own page, else the Victims' Code itself),
+    and any summaries of it that were read too."""
+
     text: str
     source: str
     reviewed: date
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,7 @@ class Right:
     source: str
     reviewed: date
     details: tuple[Sourced, ...] = ()
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -37,9 +45,9 @@ class SupportService:
     id: str
     name: str
     purpose: str
-    phone: str | None
+    phone: str | None  # as the service writes it: never reformatted
     website: str | None
-    source: str
+    source: str | None  # None: nothing to cite (101, 999), and no source line is shown
     reviewed: date
 
 
@@ -81,14 +89,46 @@ class Content:
     statuses: dict[str, StatusWords]
     outcomes: dict[str, str]
     words: Words
+    force_rights: Mapping[str, Mapping[int, Right]] = field(default_factory=dict)
+
+    def rights_for(self, force_code: str) -> tuple[Right, ...]:
+        """The twelve rights as a force's victims read them: where the force gives its own wording
+        of a right, its words and sources come first and the Victims' Code follows."""
+        own = self.force_rights.get(force_code, {})
+        return tuple(_force_first(own[r.number], r) if r.number in own else r for r in self.rights)
 
     def status(self, code: str) -> StatusWords:
         return self.statuses.get(code, StatusWords(code.replace("_", " ").capitalize(), ""))
 
 
+def _sourced(raw: dict[str, Any]) -> Sourced:
+    return Sourced(raw["text"], raw["source"], date.fromisoformat(raw["reviewed"]), tuple(raw.get("also", ())))
+
+
 def _right(raw: dict[str, Any]) -> Right:
-    details = tuple(Sourced(d["text"], d["source"], date.fromisoformat(d["reviewed"])) for d in raw.get("details", ()))
-    return Right(raw["number"], raw["title"], raw["source"], date.fromisoformat(raw["reviewed"]), details)
+    details = tuple(_sourced(d) for d in raw.get("details", ()))
+    also = tuple(raw.get("also", ()))
+    return Right(raw["number"], raw["title"], raw["source"], date.fromisoformat(raw["reviewed"]), details, also)
+
+
+def _force_first(own: Right, national: Right) -> Right:
+    return Right(
+        national.number,
+        own.title or national.title,
+        own.source,
+        own.reviewed,
+        (*own.details, *national.details),
+        (*own.also, national.source, *national.also),
+    )
+
+
+def _force_right(raw: dict[str, Any]) -> Right:
+    return _right({"title": "", **raw})
+
+
+def _source(raw: dict[str, Any]) -> str | None:
+    source = (raw.get("source") or "").strip()
+    return None if source in ("", "-") else source
 
 
 def _service(raw: dict[str, Any]) -> SupportService:
@@ -99,7 +139,7 @@ def _service(raw: dict[str, Any]) -> SupportService:
         raw["for"],
         phone,
         raw.get("website"),
-        raw["source"],
+        _source(raw),
         date.fromisoformat(raw["reviewed"]),
     )
 
@@ -112,6 +152,10 @@ def parse(rights: dict[str, Any], services: dict[str, Any], statuses: dict[str, 
         statuses={code: StatusWords(v["title"], v["explanation"]) for code, v in statuses["statuses"].items()},
         outcomes=dict(statuses["outcomes"]),
         words=Words(words["language"], words["version"], dict(words["words"])),
+        force_rights={
+            code: {r.number: r for r in map(_force_right, own.get("rights", ()))}
+            for code, own in rights.get("forces", {}).items()
+        },
     )
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import phonenumbers
+
 from app.content import Words
 from app.domain import Case, MessageState, OfficerContact
 
@@ -98,6 +100,31 @@ def last_synced(words: Words, at: datetime | None, now: datetime) -> str:
 
 def offline_banner(words: Words, at: datetime | None, now: datetime) -> str:
     return words("offline.banner", synced=last_synced(words, at, now))
+
+
+def sources(words: Words, source: str, also: tuple[str, ...], reviewed: date) -> str:
+    """'Source: the Victims' Code. Also read: a summary. Checked 28 Nov 2026.'"""
+    cited = words("source", source=source, date=short_day(words, reviewed))
+    return (
+        cited
+        if not also
+        else words("source.also", source=source, also="; ".join(also), date=short_day(words, reviewed))
+    )
+
+
+UK = 44
+
+
+def phone_number(phone: str) -> str:
+    """An officer's number (E.164 on the wire) as people here read it: a UK number in national
+    format ('+441632960102' -> '01632 960102'), any other in international format. Only for
+    numbers the server holds; a support service's number is shown as the service writes it."""
+    try:
+        number = phonenumbers.parse(phone, "GB")
+    except phonenumbers.NumberParseException:
+        return phone
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == UK else None
+    return phonenumbers.format_number(number, style or phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def phone_link(phone: str) -> str:

@@ -78,7 +78,7 @@ class HttpSignIn:
         body = {"challenge_id": challenge.challenge_id, "code": code, "device_name": device_name}
         response = await self._http.call("POST", "/auth/victim/verify", body)
         token: protocol.TokenPublic = _parse(_TOKEN, response)
-        return Identity("victim", self._http.server_url, token.token, "You")
+        return Identity("victim", self._http.server_url, token.token, "You", force_code=token.force_code)
 
 
 class HttpAccount:

@@ -157,6 +157,9 @@ class TokenPublic(Model):
     token_type: Literal["bearer"] = "bearer"
     expires_at: datetime
     role: Literal["victim", "officer", "supervisor", "admin"]
+    force_code: str = Field(
+        default="", description="The caller's force (e.g. 'tvp'), so the app can show that force's own wording."
+    )
 
 
 class TotpEnrolmentPublic(Model):

@@ -15,6 +15,7 @@ from app.ports import AccountError, ConnectionState
 from app.store.port import Store
 
 SERVER = "http://fake.invalid"
+FORCE_CODE = "tvp"  # the force the fake victims belong to
 
 
 @dataclass
@@ -64,7 +65,7 @@ class FakeSignIn:
         self.backend.invitations.pop(expected[2], None)  # the invitation has done its job
         token = secrets.token_urlsafe(20)
         self.backend.tokens[token] = expected[1]
-        return Identity("victim", SERVER, token, "You")
+        return Identity("victim", SERVER, token, "You", force_code=FORCE_CODE)
 
 
 class FakeAccount:

@@ -144,6 +144,7 @@ async def test_an_invitation_and_its_code_sign_a_victim_in(harness: Harness) -> 
     identity = await harness.sign_in.verify(challenge, harness.last_code(), "Test phone")
     assert identity.kind == "victim"
     assert identity.token
+    assert identity.force_code == "tvp"  # so the app can show the force's own wording of the rights
 
 
 async def test_an_invitation_can_send_a_new_code_but_signs_in_once(harness: Harness) -> None:

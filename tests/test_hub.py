@@ -76,3 +76,13 @@ async def test_publish_threadsafe_reaches_the_loop() -> None:
         await asyncio.to_thread(hub.publish_threadsafe, [change(1, victim_key(VICTIM))])
         await asyncio.wait_for(woken.wait(), 1)
     assert hub.waiting_count == 0
+
+
+async def test_closing_wakes_every_waiter_and_those_that_come_later() -> None:
+    hub = Hub()
+    with hub.waiting([victim_key(VICTIM)]) as victim, hub.waiting([force_key(FORCE)]) as supervisor:
+        hub.close()
+        assert victim.is_set()
+        assert supervisor.is_set()
+    with hub.waiting([officer_key(OFFICER)]) as late:
+        assert late.is_set()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import flet as ft
+
 from app import content
 from app.portal import Portal
 from app.store.memory import MemoryStore
@@ -9,6 +11,7 @@ from tests.fakes import FakeBackend, FakeConnector, FakeSignIn
 from tests.store.conftest import a_case
 from views.app import section_index, section_route
 from views.case import focused_case
+from views.rights import service_card
 
 
 def portal_with(*case_ids: str) -> Portal:
@@ -44,12 +47,13 @@ def test_with_several_cases_the_address_or_the_last_one_opened_decides() -> None
 
 
 def test_the_navigation_table() -> None:
-    assert [section_route(i, "c1") for i in range(5)] == [
+    assert [section_route(i, "c1") for i in range(6)] == [
         "/cases/c1",
         "/cases/c1/updates",
         "/cases/c1/messages",
         "/rights",
         "/support",
+        "/settings",
     ]
     assert section_route(2, None) == "/"  # no case chosen yet: the list
     assert [section_index(p) for p in ("/", "/cases/c1/updates", "/cases/c1/messages", "/rights", "/support")] == [
@@ -59,3 +63,54 @@ def test_the_navigation_table() -> None:
         3,
         4,
     ]
+
+
+def texts(control: object) -> list[str]:
+    """Every text a control shows, its children's included."""
+    found = [control.value] if isinstance(control, ft.Text) and isinstance(control.value, str) else []
+    if isinstance(control, ft.Button | ft.OutlinedButton) and isinstance(control.content, str):
+        found.append(control.content)
+    for name in ("content", "controls", "title"):
+        child = getattr(control, name, None)
+        for item in child if isinstance(child, list) else [child]:
+            if isinstance(item, ft.Control):
+                found.extend(texts(item))
+    return found
+
+
+def test_a_service_with_nothing_to_cite_shows_no_source_line_and_numbers_stay_as_written() -> None:
+    words = content.load().words
+    services = {s.id: s for s in content.load().services.services}
+    shown_999 = texts(service_card(words, services["police-999"]))
+    assert not [t for t in shown_999 if "Source" in t]
+    assert "Call 999" in shown_999
+    shown = texts(service_card(words, services["victim-support"]))
+    assert "Call 08 08 16 89 111" in shown
+    assert "Source: victimsupport.org.uk. Checked 28 Nov 2026." in shown
+
+
+def test_settings_is_the_section_highlighted_while_settings_is_open() -> None:
+    assert section_index("/settings") == 5
+    assert section_index("/cases/c1") == 0
+
+
+def test_settings_says_what_the_store_means_not_what_it_is_called() -> None:
+    words = content.load().words
+    for backend in ("sqlcipher", "sqlite-sealed"):
+        assert words(f"store.{backend}") == "Stored encrypted on this device"
+    jargon = [key for key, text in words.table.items() if any(t in text for t in ("SQLCipher", "AES", "SQLite"))]
+    assert not jargon
+    assert portal_with("c1").device_description == (
+        "Kept in memory only, never stored on this device, locked with a key kept in this browser session only."
+    )
+
+
+# A text field's label is drawn on one line inside the field: at a phone's 390 points, with the
+# card's padding, about 28 characters fit; a longer question goes above the field as text.
+FIELD_LABEL_CHARS = 28
+
+
+def test_the_contact_times_label_fits_inside_its_field_on_a_phone() -> None:
+    words = content.load().words
+    assert len(words("settings.contact.times_label")) <= FIELD_LABEL_CHARS
+    assert len(words("settings.contact.times_hint")) <= 2 * FIELD_LABEL_CHARS

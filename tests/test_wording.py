@@ -71,3 +71,19 @@ def test_how_fresh_the_saved_data_is() -> None:
 def test_phone_links_keep_only_what_dials() -> None:
     assert wording.phone_link("08 08 16 89 111") == "tel:08081689111"
     assert wording.phone_link("+44 1632 960102") == "tel:+441632960102"
+
+
+def test_officers_numbers_read_as_people_here_write_them_and_dial_in_full() -> None:
+    assert wording.phone_number("+441632960102") == "01632 960102"
+    assert wording.phone_number("+447700900123") == "07700 900123"
+    assert wording.phone_number("+33123456789") == "+33 1 23 45 67 89"
+    assert wording.phone_number("not a number") == "not a number"
+    assert wording.phone_link("+441632960102") == "tel:+441632960102"
+
+
+def test_sources_cite_the_first_and_then_what_else_was_read() -> None:
+    checked = date(2026, 11, 28)
+    assert wording.sources(W, "The Code", (), checked) == "Source: The Code. Checked 28 Nov 2026."
+    assert wording.sources(W, "The Code", ("a.uk", "b.uk"), checked) == (
+        "Source: The Code. Also read: a.uk; b.uk. Checked 28 Nov 2026."
+    )

@@ -24,6 +24,9 @@ SECTIONS = [  # (word, icon, selected icon, route: relative to the case, or abso
     ("nav.messages", ft.Icons.CHAT_OUTLINED, ft.Icons.CHAT, "messages"),
     ("nav.rights", ft.Icons.GAVEL_OUTLINED, ft.Icons.GAVEL, "/rights"),
     ("nav.support", ft.Icons.SUPPORT_OUTLINED, ft.Icons.SUPPORT, "/support"),
+    # Flet's bar always has one destination selected, so Settings has its own: else "Case" would
+    # stay highlighted while Settings is open
+    ("nav.settings", ft.Icons.SETTINGS_OUTLINED, ft.Icons.SETTINGS, "/settings"),
 ]
 
 

@@ -164,7 +164,9 @@ def CaseHome() -> ft.Control:
             ft.Row(
                 [
                     ft.OutlinedButton(
-                        w("case.call", phone=officer.phone), icon=ft.Icons.PHONE, url=wording.phone_link(officer.phone)
+                        w("case.call", phone=wording.phone_number(officer.phone)),
+                        icon=ft.Icons.PHONE,
+                        url=wording.phone_link(officer.phone),
                     ),
                     ft.OutlinedButton(
                         w("case.email", email=officer.email), icon=ft.Icons.EMAIL, url=f"mailto:{officer.email}"

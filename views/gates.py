@@ -117,11 +117,14 @@ def PinForm(*, offer: bool) -> ft.Control:
     controls: list[ft.Control] = [
         _pin_field(w("pin.new"), pin, set_pin, autofocus=offer),
         _pin_field(w("pin.repeat"), repeat, set_repeat, on_submit=lambda: save()),
-        ft.Dropdown(
+        ft.Semantics(  # the dropdown's label is drawn, not announced: name it for screen readers
+            content=ft.Dropdown(
+                label=w("pin.when"),
+                value=after,
+                options=[ft.DropdownOption(key=m, text=w(f"pin.when.{m}")) for m in LOCK_MINUTES],
+                on_select=lambda e: set_after(e.control.value or "0"),
+            ),
             label=w("pin.when"),
-            value=after,
-            options=[ft.DropdownOption(key=m, text=w(f"pin.when.{m}")) for m in LOCK_MINUTES],
-            on_select=lambda e: set_after(e.control.value or "0"),
         ),
         ft.Row(
             [

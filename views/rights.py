@@ -22,7 +22,8 @@ def Rights() -> ft.Control:
     now = portal.clock()
     w = portal.words
     tiles: list[ft.Control] = []
-    for right in content.rights:
+    identity = portal.identity
+    for right in content.rights_for(identity.force_code if identity else ""):
         details: list[ft.Control] = []
         if right.number == RIGHT_FOR_UPDATES and case is not None:
             details.append(
@@ -37,8 +38,8 @@ def Rights() -> ft.Control:
             )
         for detail in right.details:
             details.append(parts.body(detail.text))
-            details.append(parts.small(w("source", source=detail.source, date=wording.short_day(w, detail.reviewed))))
-        details.append(parts.small(w("source", source=right.source, date=wording.short_day(w, right.reviewed))))
+            details.append(parts.small(wording.sources(w, detail.source, detail.also, detail.reviewed)))
+        details.append(parts.small(wording.sources(w, right.source, right.also, right.reviewed)))
         tiles.append(
             ft.ExpansionTile(
                 title=ft.Text(w("rights.item", number=right.number, title=right.title)),
@@ -67,11 +68,9 @@ def service_card(w: Words, service: SupportService) -> ft.Control:
         actions.append(
             ft.OutlinedButton(w("support.website", name=service.name), icon=ft.Icons.OPEN_IN_NEW, url=service.website)
         )
+    cited = [parts.small(wording.sources(w, service.source, (), service.reviewed))] if service.source else []
     return parts.section(
-        parts.subheading(service.name),
-        parts.body(service.purpose),
-        ft.Row(actions, wrap=True),
-        parts.small(w("source", source=service.source, date=wording.short_day(w, service.reviewed))),
+        parts.subheading(service.name), parts.body(service.purpose), ft.Row(actions, wrap=True), *cited
     )
 
 

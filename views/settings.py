@@ -54,9 +54,10 @@ def ContactChoices() -> ft.Control:
         [
             parts.body(w("settings.contact.how")),
             *boxes,
+            parts.body(w("settings.contact.times")),  # the question in full above; a label that fits the field
             ft.TextField(
                 key="contact-times",
-                label=w("settings.contact.times"),
+                label=w("settings.contact.times_label"),
                 hint_text=w("settings.contact.times_hint"),
                 value=times,
                 on_change=lambda e: set_times(e.control.value),

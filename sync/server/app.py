@@ -31,6 +31,7 @@ from sync.server.notify.outbox import take_after_commit
 from sync.server.routes import auth, cases, health, me, messages, officers, stats, support
 from sync.server.routes import sync as sync_routes
 from sync.server.settings import Settings
+from sync.server.shutdown import on_stop_signal
 from sync.server.watch import watch_postgres, watch_sqlite
 from sync.server.writer import MessageWriter
 
@@ -132,6 +133,7 @@ def create_app(
         loop = asyncio.get_running_loop()
         hub.bind(loop)
         outbox.bind(loop)
+        restore_signals = on_stop_signal(loop, hub.close)
         watcher = (
             watch_sqlite(db, hub)
             if db.is_sqlite
@@ -145,6 +147,8 @@ def create_app(
         try:
             yield
         finally:
+            restore_signals()
+            hub.close()
             for task in background:
                 task.cancel()
             for task in background:

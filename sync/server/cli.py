@@ -164,6 +164,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         proxy_headers=False,
         access_log=args.access_log,
         server_header=False,
+        # Long-polls end as soon as a stop is asked for (sync.server.shutdown); whatever is
+        # still open a second later is cut off, so stopping never takes long.
+        timeout_graceful_shutdown=1,
         log_level=os.environ.get("PORTAL_LOG_LEVEL", "info"),
     )
     return 0

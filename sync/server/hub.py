@@ -56,6 +56,7 @@ class Hub:
         self._waiters: dict[str, set[asyncio.Event]] = {}
         self._force_seq: dict[uuid.UUID, int] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.closing = False
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -101,6 +102,14 @@ class Hub:
             for waiter in self._waiters.get(key, ()):
                 waiter.set()
 
+    def close(self) -> None:
+        """The server is stopping: answer every long-poll now (and any that start later at once)
+        rather than hold the shutdown until their timeouts."""
+        self.closing = True
+        for waiters in self._waiters.values():
+            for waiter in waiters:
+                waiter.set()
+
     def publish_unknown(self, force_id: uuid.UUID, seq: int) -> None:
         """Another process stored changes up to ``seq`` in this force: wake everyone in it."""
         self.publish(Change(force_id, seq, (any_key(force_id),)))
@@ -115,6 +124,8 @@ class Hub:
     @contextmanager
     def waiting(self, keys: Iterable[str]) -> Iterator[asyncio.Event]:
         event = asyncio.Event()
+        if self.closing:
+            event.set()
         keys = tuple(keys)
         for key in keys:
             self._waiters.setdefault(key, set()).add(event)

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page
 
+from app import wording
 from tests.browser.victim_app import (
+    OWN_HOSTS,
     PHONE,
     SLOW,
     Backend,
@@ -19,6 +21,8 @@ from tests.browser.victim_app import (
     fresh_artifacts,
     not_see,
     open_app,
+    record_hosts,
+    record_policy_violations,
     see,
     seeded_backend,
     shoot,
@@ -51,6 +55,7 @@ async def sign_in(page: Page, backend: Backend, app_url: str, *, pin: str | None
     await type_into(page, "6-digit code", backend.last_code())
     await tap(page, "Sign in")
     await see(page, "You're signed in")
+    await all_controls_named(page)  # the lock-frequency dropdown too
     if pin is None:
         await tap(page, "Not now")
         return
@@ -67,13 +72,18 @@ async def test_a_victim_follows_their_case_and_talks_to_the_officer(tmp_path: Pa
         with web_app(backend.url, tmp_path / "app-data") as app_url:
             async with chromium() as browser:
                 page = await browser.new_page(viewport=PHONE)  # type: ignore[arg-type]
+                # nobody but the portal's own server hears of this visit, and nothing is refused
+                hosts = record_hosts(page)
+                refused = record_policy_violations(page)
                 await sign_in(page, backend, app_url)
 
                 # Your case: reference, officer's name and number, when the next update is due
                 await see(page, case["crime_reference"], within_ms=SLOW)
                 await see(page, case["officer"]["name"])
                 await see(page, f"Collar number {case['officer']['collar_number']}")
-                await see(page, f"Call {case['officer']['phone']}")
+                assert case["officer"]["phone"].startswith("+44")
+                await see(page, f"Call {wording.phone_number(case['officer']['phone'])}")  # as people here read it
+                await not_see(page, f"Call {case['officer']['phone']}")
                 await see(page, "Your next update is due")
                 await all_controls_named(page)
                 await shoot(page, "case")
@@ -127,6 +137,7 @@ async def test_a_victim_follows_their_case_and_talks_to_the_officer(tmp_path: Pa
                 await tap(page, "Right 6:")
                 await see(page, f"For your case {case['crime_reference']}")
                 await see(page, "within 5 working days")
+                await see(page, "Source: Code of Practice for Victims of Crime in England and Wales")
                 await shoot(page, "rights")
 
                 # support services, tap to call
@@ -134,17 +145,23 @@ async def test_a_victim_follows_their_case_and_talks_to_the_officer(tmp_path: Pa
                 await see(page, "Near you")  # the force's own list, from the server
                 await see(page, "Open website for Victims First")
                 await see(page, "National helplines")
-                await see(page, "Call 08 08 16 89 111")
+                await see(page, "Call 08 08 16 89 111")  # as the service writes it
+                await not_see(page, "Source: -.")
                 await all_controls_named(page)
                 await shoot(page, "support")
 
                 # settings: how and when the police may contact me; the officer sees it
                 await tap(page, "Settings")
                 await see(page, "How may your officer contact you?")
-                await see(page, "this browser session only")
+                await see(page, "Stored encrypted on this device, locked with a key kept in this browser session only.")
+                await not_see(page, "SQLCipher")
+                snapshot = await page.locator("body").aria_snapshot()
+                assert 'tab "Settings" [selected]' in snapshot
+                assert 'tab "Case" [selected]' not in snapshot
                 await tap(page, "Phone call", role="checkbox")
                 await tap(page, "Tell me by text or email when there is news", role="checkbox")
-                await type_into(page, "When is it safe to contact you? (optional)", "Weekdays after 6pm")
+                await see(page, "When is it safe to contact you? (optional)")
+                await type_into(page, "Safe times (optional)", "Weekdays after 6pm")
                 await tap(page, "Save contact choices")
                 await see(page, "Your officer will see how and when")
                 victim = backend.officer_call("GET", f"/cases/{case['id']}")["victim"]
@@ -178,6 +195,13 @@ async def test_a_victim_follows_their_case_and_talks_to_the_officer(tmp_path: Pa
                 await page.keyboard.press("Escape")
                 await see(page, "No notes yet.")
                 await not_see(page, case["crime_reference"])
+
+                assert hosts <= OWN_HOSTS, hosts
+                assert "127.0.0.1" in hosts
+                assert not refused, refused
+                policy = (await page.request.get(f"{app_url}/")).headers["content-security-policy"]
+                assert "default-src 'self'" in policy
+                assert "connect-src 'self'" in policy
     finally:
         backend.stop()
 

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.parse
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -132,6 +133,31 @@ def web_app(server_url: str, data_home: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         liveserver.stop(process)
+
+
+OWN_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def record_hosts(page: Page) -> set[str]:
+    """Every host the page asks anything of (pages, scripts, fonts, sockets), from now on;
+    data: and blob: addresses ask nobody."""
+    hosts: set[str] = set()
+
+    def asked(url: str) -> None:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme in ("http", "https", "ws", "wss"):
+            hosts.add(parts.hostname or "")
+
+    page.on("request", lambda request: asked(request.url))
+    page.on("websocket", lambda socket: asked(socket.url))
+    return hosts
+
+
+def record_policy_violations(page: Page) -> list[str]:
+    """What the browser refused under the Content-Security-Policy."""
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    return refused
 
 
 def require_chromium() -> None:

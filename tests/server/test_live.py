@@ -4,10 +4,12 @@ long-polls wake within a second of a send, whichever worker stored it."""
 from __future__ import annotations
 
 import asyncio
+import signal
 import time
 
 import httpx
 
+from tests import liveserver
 from tests.liveserver import Seeded, server
 
 
@@ -81,3 +83,27 @@ async def test_the_same_send_to_two_workers_at_once_is_stored_once(seeded: Seede
     assert sorted(r.status_code for r in replies) == [200] * 19 + [201]
     assert len({r.json()["seq"] for r in replies}) == 1
     assert [m["body"] for m in history.json()] == ["Sent twice by a flaky network"]
+
+
+async def test_sigterm_answers_open_long_polls_and_stops_within_two_seconds(seeded: Seeded) -> None:
+    port = liveserver.free_port()
+    process = liveserver.start(seeded.env, port)
+    try:
+        async with httpx.AsyncClient(timeout=40) as poller:
+            url = f"http://127.0.0.1:{port}/v1/sync"
+            head = (await poller.get(url, headers=seeded.victim.auth)).json()["cursor"]
+            waiting = asyncio.create_task(
+                poller.get(url, params={"since": head, "timeout": 25}, headers=seeded.victim.auth)
+            )
+            await asyncio.sleep(0.5)
+            assert not waiting.done()
+            started = time.monotonic()
+            process.send_signal(signal.SIGTERM)
+            answer = await asyncio.wait_for(waiting, 2)
+            await asyncio.to_thread(process.wait, 2)
+            elapsed = time.monotonic() - started
+    finally:
+        liveserver.stop(process)
+    assert answer.status_code == 200
+    assert answer.json()["events"] == []
+    assert elapsed < 2.0

@@ -59,7 +59,7 @@ async def sync(
             if hub.changed_since(version, keys):
                 continue
         remaining = deadline - anyio.current_time()
-        if remaining <= 0:
+        if remaining <= 0 or hub.closing:
             break
         with hub.waiting(keys) as woken, anyio.move_on_after(remaining):
             await woken.wait()

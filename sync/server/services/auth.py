@@ -233,7 +233,7 @@ def officer_login(conn: Connection, ctx: Context, request: RequestInfo, body: Of
         ip=request.ip,
     )
     audit.record(conn, caller, "officer.login", now=now, detail={"device": body.device_name})
-    return TokenPublic(token=token, expires_at=expires_at, role=row.role)
+    return TokenPublic(token=token, expires_at=expires_at, role=row.role, force_code=row.force_code)
 
 
 class _EnrolRefused(Forbidden):
@@ -438,9 +438,14 @@ def verify_code(conn: Connection, ctx: Context, request: RequestInfo, body: Vict
     limits.check(conn, limits.VICTIM_VERIFY_PER_IP, request.ip, now=now)
     row = conn.execute(
         sa.select(
-            challenge, invitation.c.victim_id, invitation.c.case_id, invitation.c.used_at.label("invitation_used_at")
+            challenge,
+            invitation.c.victim_id,
+            invitation.c.case_id,
+            invitation.c.used_at.label("invitation_used_at"),
+            force.c.code.label("force_code"),
         )
         .join(invitation, invitation.c.id == challenge.c.invitation_id)
+        .join(force, force.c.id == challenge.c.force_id)
         .where(challenge.c.id == body.challenge_id)
     ).one_or_none()
     if row is None:
@@ -524,4 +529,4 @@ def verify_code(conn: Connection, ctx: Context, request: RequestInfo, body: Vict
         case_id=row.case_id,
         detail={"device": body.device_name},
     )
-    return TokenPublic(token=token, expires_at=expires_at, role="victim")
+    return TokenPublic(token=token, expires_at=expires_at, role="victim", force_code=row.force_code)
