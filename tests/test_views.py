@@ -9,8 +9,9 @@ from app.portal import Portal
 from app.store.memory import MemoryStore
 from tests.fakes import FakeBackend, FakeConnector, FakeSignIn
 from tests.store.conftest import a_case
-from views.app import section_index, section_route
-from views.case import focused_case
+from views.app import ROUTES, Gate, section_index, section_route
+from views.case import NotFound, focused_case
+from views.messages import Messages
 from views.rights import service_card
 
 
@@ -114,3 +115,19 @@ def test_the_contact_times_label_fits_inside_its_field_on_a_phone() -> None:
     words = content.load().words
     assert len(words("settings.contact.times_label")) <= FIELD_LABEL_CHARS
     assert len(words("settings.contact.times_hint")) <= 2 * FIELD_LABEL_CHARS
+
+
+def test_every_address_the_app_does_not_know_is_behind_the_gate() -> None:
+    """An unknown address (/officer, /login) must not draw a screen outside the gate: signed
+    out it is the welcome screen, signed in a plain "not found" with a way home, and Quick
+    exit is there either way."""
+    from flet.components.router import _match_routes
+
+    for address in ("/officer", "/login", "/cases/c1/nonsense", "/i"):
+        chain = _match_routes(ROUTES, address)
+        assert chain is not None, address
+        assert chain[0].route.component is Gate, address
+        assert chain[-1].route.component is NotFound, address
+    known = _match_routes(ROUTES, "/cases/c1/messages")
+    assert known is not None
+    assert known[-1].route.component is Messages

@@ -10,7 +10,7 @@ import flet as ft
 from app import wording
 from app.portal import Portal
 from views import parts, theme
-from views.case import CaseHome, Home, Updates, focused_case
+from views.case import CaseHome, Home, NotFound, Updates, focused_case
 from views.gates import EnterCode, Locked, Neutral, OfferPin, Welcome
 from views.messages import Messages
 from views.rights import Rights, Support
@@ -183,6 +183,7 @@ ROUTES = [
             ft.Route(path="rights", component=Rights),
             ft.Route(path="support", component=Support),
             ft.Route(path="settings", component=Settings),
+            ft.Route(path=":unknown*", component=NotFound),  # last: behind the gate, with Quick exit
         ],
     )
 ]
@@ -220,5 +221,5 @@ def App(portal: Portal) -> ft.Control:
         page.update()
 
     ft.use_effect(setup, [])
-    router: ft.Control = PortalContext(portal, lambda: ft.Router(ROUTES, not_found=Home))
+    router: ft.Control = PortalContext(portal, lambda: ft.Router(ROUTES, not_found=NotFound))
     return router

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import flet as ft
 
 from app import wording
 from app.domain import Case
 from app.portal import Portal
 from views import parts
-from views.state import use_draft, use_portal
+from views.state import run, use_draft, use_portal
 
 
 def focused_case(portal: Portal, params: dict[str, str]) -> Case | None:
@@ -27,13 +29,58 @@ def Home() -> ft.Control:
     if len(cases) == 1 or (portal.current_case_id and portal.case(portal.current_case_id)):
         return CaseHome()
     if not cases:
-        return parts.page_body(
-            parts.heading(portal.words("case.heading")),
-            ft.ProgressRing(width=24, height=24, semantics_label=portal.words("loading")),
-            parts.body(portal.words("case.fetching")),
-            parts.emergency_line(portal.words),
-        )
+        return Fetching()
     return CaseList()
+
+
+FETCHING_PATIENCE = 8.0  # seconds before the loading screen offers a way out
+
+
+@ft.component
+def Fetching() -> ft.Control:
+    """Signed in, no case on the device yet: the first sync is on its way. If it takes too
+    long (no network, or the server refuses), offer to try again or to start again, so
+    nobody is left looking at a spinner."""
+    portal = use_portal()
+    slow, set_slow = ft.use_state(False)
+
+    async def wait() -> None:
+        await asyncio.sleep(FETCHING_PATIENCE)
+        set_slow(True)
+
+    ft.use_effect(wait, [])  # cancelled if the case arrives first and the screen goes
+    w = portal.words
+    way_out: list[ft.Control] = []
+    if slow:
+        way_out = [
+            ft.Semantics(content=parts.body(w("case.fetching_slow")), live_region=True),
+            ft.Row(
+                [
+                    ft.FilledButton(w("case.fetching_retry"), icon=ft.Icons.REFRESH, on_click=lambda: portal.refresh()),
+                    ft.OutlinedButton(w("case.fetching_sign_out"), on_click=run(portal.sign_out_and_delete)),
+                ],
+                wrap=True,
+            ),
+        ]
+    return parts.page_body(
+        parts.heading(w("case.heading")),
+        ft.ProgressRing(width=24, height=24, semantics_label=w("loading")),
+        parts.body(w("case.fetching")),
+        *way_out,
+        parts.emergency_line(w),
+    )
+
+
+@ft.component
+def NotFound() -> ft.Control:
+    """An address the app does not know (signed in: signed out, the gate shows the welcome)."""
+    portal = use_portal()
+    w = portal.words
+    return parts.page_body(
+        parts.heading(w("not_found.heading")),
+        parts.body(w("not_found.body")),
+        ft.FilledButton(w("not_found.home"), icon=ft.Icons.HOME, on_click=lambda: ft.context.page.navigate("/")),
+    )
 
 
 @ft.component
