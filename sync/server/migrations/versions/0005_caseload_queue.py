@@ -13,7 +13,7 @@ from alembic import op
 from sync.server.models import UtcDateTime
 
 revision = "0005_caseload"
-down_revision = "0002"
+down_revision = "0003_limits"
 branch_labels = None
 depends_on = None
 
