@@ -29,6 +29,9 @@ from views.secure_keys import SecureStorageDevice, SecureStorageKeys
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 CONFIG = Path(__file__).resolve().parent / "assets" / "portal.json"
+NO_DESKTOP_CLIENT = (
+    "The desktop window needs Flet's desktop client, which could not be downloaded: serving the web app."
+)
 
 
 class Device:
@@ -152,10 +155,15 @@ def cli(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     packaged = bool(os.environ.get("FLET_APP_STORAGE_DATA"))  # built by `flet build`: run natively
     mode = args.mode or ("desktop" if packaged or _has_display() else "web")
-    app = victim_app(args.server, web=mode == "web")
     if mode == "desktop":
-        ft.run(app)
-        return
+        try:
+            ft.run(victim_app(args.server, web=False))
+            return
+        except OSError:  # URLError: Flet downloads its desktop client on first use, and could not
+            if args.mode == "desktop" or packaged:
+                raise
+            sys.stdout.write(NO_DESKTOP_CLIENT + "\n")
+    app = victim_app(args.server, web=True)
     os.environ["FLET_FORCE_WEB_SERVER"] = "1"
     sys.stdout.write(f"Victim's Portal (web) at http://{args.host}:{args.port}/\n")
     sys.stdout.flush()

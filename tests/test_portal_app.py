@@ -7,9 +7,14 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 from pathlib import Path
 
+import flet
 import httpx
+import pytest
+
+import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,3 +51,21 @@ def test_portal_web_serves_the_app() -> None:
             process.kill()
             out, _ = process.communicate()
     assert f"http://127.0.0.1:{port}/" in out.decode()
+
+
+def test_where_the_desktop_client_cannot_be_downloaded_portal_serves_the_web_app(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    served: list[tuple[str, int]] = []
+
+    def no_desktop_client(*args: object, **kwargs: object) -> None:
+        raise urllib.error.URLError("[Errno -2] Name or service not known")  # as Flet's first download fails
+
+    monkeypatch.setenv("DISPLAY", ":99")
+    monkeypatch.setattr(flet, "run", no_desktop_client)
+    monkeypatch.setattr(main, "serve_web", lambda app, host, port: served.append((host, port)))
+    main.cli(["--port", "8551"])
+    assert served == [("127.0.0.1", 8551)]
+    assert main.NO_DESKTOP_CLIENT in capsys.readouterr().out
+    with pytest.raises(urllib.error.URLError):
+        main.cli(["desktop"])  # asked for the window by name: the failure stands
