@@ -278,6 +278,9 @@ def serve(server: list[str | Path], app: Callable[[Processes], int], env: Mappin
     """Run the backend and the app until the app ends or Ctrl+C or SIGTERM; then stop both."""
     processes = Processes()
     before = signal.signal(signal.SIGTERM, _interrupted)
+    # Ctrl+C too, even where this process was started with it ignored (a job started in the
+    # background of a script inherits that, and Python then never raises KeyboardInterrupt).
+    before_interrupt = signal.signal(signal.SIGINT, _interrupted)
     try:
         processes.start(server, env)
         return app(processes)
@@ -285,10 +288,10 @@ def serve(server: list[str | Path], app: Callable[[Processes], int], env: Mappin
         return 0
     finally:
         # a second Ctrl+C or SIGTERM must not cut the stopping short and leave something running
-        interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         processes.stop()
-        signal.signal(signal.SIGINT, interrupt)
+        signal.signal(signal.SIGINT, before_interrupt)
         signal.signal(signal.SIGTERM, before)
 
 
