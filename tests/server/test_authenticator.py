@@ -53,6 +53,8 @@ async def test_without_an_authenticator_an_officer_can_only_set_one_up(api: Api,
         ),
         await api.client.get("/sync", headers=auth),
         await api.client.get("/officers", headers=auth),
+        await api.client.get("/stats", headers=auth),
+        await api.client.get("/support-services", headers=auth),
         await api.client.put(f"/cases/{case_id}/messages/{uuid.uuid4()}", json={"body": "Hello"}, headers=auth),
     ]
     for response in refused:

@@ -143,3 +143,34 @@ async def test_wrong_passwords_at_once_stay_within_the_account_limit(live: Live)
     assert set(_codes(answers)) == {"bad_credentials", "rate_limited"}
     assert live.count(attempt, attempt.c.scope == limits.OFFICER_LOGIN_PER_ACCOUNT.scope) <= 5
     assert right.status_code == 429
+
+
+async def test_unknown_invitations_at_once_from_one_address_stay_within_its_limit(live: Live) -> None:
+    limit = limits.VICTIM_REDEEM_PER_IP
+    async with _client() as client:
+        answers = await asyncio.gather(
+            *(
+                client.post(f"{live.url}/auth/victim/redeem", json={"token": f"guess-{n:04d}-abcdefghij"})
+                for n in range(limit.max_failures + 12)
+            )
+        )
+    assert len([r for r in answers if r.status_code != 429]) <= limit.max_failures, _codes(answers)
+    assert set(_codes(answers)) == {"invitation_unknown", "rate_limited"}
+    assert live.count(attempt, attempt.c.scope == limit.scope) <= limit.max_failures
+
+
+async def test_wrong_sign_ins_at_once_from_one_address_stay_within_its_limit(live: Live) -> None:
+    limit = limits.OFFICER_LOGIN_PER_IP
+    async with _client() as client:
+        answers = await asyncio.gather(
+            *(
+                client.post(
+                    f"{live.url}/auth/officer/login",
+                    json={"force_code": "tvp", "username": f"nobody{n}", "password": "guess"},
+                )
+                for n in range(limit.max_failures + 10)
+            )
+        )
+    assert len([r for r in answers if r.status_code != 429]) <= limit.max_failures, _codes(answers)
+    assert set(_codes(answers)) == {"bad_credentials", "rate_limited"}
+    assert live.count(attempt, attempt.c.scope == limit.scope) <= limit.max_failures
