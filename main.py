@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import os
 import sys
@@ -28,6 +29,7 @@ from views.app import TITLE, App
 from views.secure_keys import SecureStorageDevice, SecureStorageKeys
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
+WEB_SESSION_SECONDS = 5  # how long Flet keeps a browser session after its tab has gone (its default: an hour)
 CONFIG = Path(__file__).resolve().parent / "assets" / "portal.json"
 
 
@@ -101,6 +103,23 @@ async def open_device(page: ft.Page, *, web: bool) -> Devices:
     return Device(open_desktop_data)
 
 
+def web_session_forgetter(page: ft.Page) -> Callable[[], Awaitable[None]]:
+    """Drops this browser session from Flet's web server, which otherwise keeps a disconnected
+    session for FLET_SESSION_TIMEOUT and re-attaches it to the next page from the same tab.
+    The key is the one flet_web gives the session (flet_web/fastapi/flet_app.py, Flet 1.0):
+    a browser test (a reload shows the welcome) holds it to the installed Flet."""
+    from flet_web.fastapi.flet_app_manager import app_manager  # type: ignore[import-untyped]
+
+    ip = "" if page.client_ip in ("127.0.0.1", "::1") else (page.client_ip or "")
+    agent = page.client_user_agent or ""
+    key = f"{page.name}_{page.session.id}_{hashlib.sha1((ip + agent).encode()).hexdigest()}"
+
+    async def forget() -> None:
+        await app_manager.delete_session(key)
+
+    return forget
+
+
 def victim_app(server_url: str, *, web: bool) -> Callable[[ft.Page], Awaitable[None]]:
     bundled = content.load()  # the same for every session
 
@@ -123,6 +142,18 @@ def victim_app(server_url: str, *, web: bool) -> Callable[[ft.Page], Awaitable[N
             asyncio.ensure_future(finish())
 
         page.on_close = closed
+        if web:
+            forget = web_session_forgetter(page)
+
+            async def disconnected(_: object) -> None:
+                # a browser session ends with its tab (closed, reloaded, or sent elsewhere): on
+                # a shared computer nothing of this sign-in may outlive it. Flet would keep the
+                # session and re-attach it to a reload or a reopened tab; it is dropped instead,
+                # so the next page is a new session (and `closed` deletes this one's store).
+                await portal.end_session()
+                await forget()
+
+            page.on_disconnect = disconnected
         page.render(App, portal)
 
     return main
@@ -157,6 +188,8 @@ def cli(argv: Sequence[str] | None = None) -> None:
         ft.run(app)
         return
     os.environ["FLET_FORCE_WEB_SERVER"] = "1"
+    # a disconnected browser session is ended and dropped at once (victim_app); this is the rest
+    os.environ["FLET_SESSION_TIMEOUT"] = str(WEB_SESSION_SECONDS)
     sys.stdout.write(f"Victim's Portal (web) at http://{args.host}:{args.port}/\n")
     sys.stdout.flush()
     ft.run(app, view=None, host=args.host, port=args.port, no_cdn=True, route_url_strategy=ft.RouteUrlStrategy.PATH)

@@ -178,6 +178,10 @@ class Portal:
         self.challenge = None
         self.invitation = ""
         self.phase = "offer_pin"
+        # someone who has just typed the code is looking at the app, whatever an earlier page
+        # said as it went away (a browser tab that left the app's address for the invitation
+        # link reports itself hidden, and the page that replaces it never says "shown")
+        self._away_since = None
         self.start()
 
     def start_again(self) -> None:
@@ -272,6 +276,13 @@ class Portal:
         self.invitation = ""
         self.drafts.clear()
 
+    async def _sign_out_on_server(self) -> None:
+        if (account := self._account()) is not None:
+            try:
+                await account.sign_out()
+            except AccountError:
+                log.info("sign-out could not reach the server; deleting local data anyway")
+
     async def sign_out_and_delete(self) -> None:
         """Ends the token on the server (if it can be reached) and deletes everything here."""
         if self.busy:
@@ -279,17 +290,26 @@ class Portal:
         self.busy = True
         self.changed()
         try:
-            if (account := self._account()) is not None:
-                try:
-                    await account.sign_out()
-                except AccountError:
-                    log.info("sign-out could not reach the server; deleting local data anyway")
+            await self._sign_out_on_server()
             await self._forget_device()
         finally:
             self.busy = False
         self.error = ""
         self.notice = self.words("say.deleted")
         self.changed()
+
+    async def end_session(self) -> None:
+        """Web mode: the browser tab has gone (closed, reloaded, or sent to another address).
+        On a shared computer nothing of this sign-in may outlive it: end the token on the
+        server, stop syncing and delete the session's store. A page that comes back to this
+        session starts at the welcome."""
+        await self._sign_out_on_server()
+        await self._forget_device()
+        self.error = self.notice = ""
+        self._away_since = None
+        self._before_exit = "welcome"
+        self.current_case_id = self.reading_case_id = None
+        # no redraw: the page has gone, and main.py drops its Flet session (the next page is new)
 
     # ------------------------------------------------------------------ what the screens show
 
@@ -420,21 +440,21 @@ class Portal:
             self._fail(self.account_trouble(exc))
             return None
 
-    async def save_contact_preferences(self, preferences: ContactPreferences) -> bool:
+    async def save_contact_preferences(self, preferences: ContactPreferences) -> str:
+        """Why the choice was refused, in plain words, or "" when it was saved. The refusal is
+        the caller's to show beside the choice (not the page's error, out of view at the top)."""
         if (account := self._account()) is None:
-            return False
+            return self.words("say.not_signed_in")
         if not preferences.channels:
-            self._fail(self.words("say.contact_none"))
-            return False
+            return self.words("say.contact_none")
         try:
             await account.save_contact_preferences(preferences)
         except AccountError as exc:
-            self._fail(self.account_trouble(exc))
-            return False
+            return self.account_trouble(exc)
         self.error = ""
         self.notice = self.words("say.contact_saved")
         self.changed()
-        return True
+        return ""
 
     async def fetch_local_services(self) -> None:
         """The force's own support list; kept on the device so it shows offline too."""

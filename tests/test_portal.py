@@ -63,6 +63,10 @@ def phase(portal: Portal) -> str:
     return portal.phase
 
 
+def focus(portal: Portal) -> str | None:
+    return portal.current_case_id  # read afresh (see phase)
+
+
 def has_pin(portal: Portal) -> bool:
     return portal.lock.enabled
 
@@ -257,11 +261,20 @@ async def test_asking_for_an_update_says_what_happens_next(world: World) -> None
 async def test_contact_choices_round_trip_and_need_at_least_one_way(world: World) -> None:
     portal = await world.signed_in()
     assert await portal.load_contact_preferences() == ContactPreferences(("sms",))
-    assert not await portal.save_contact_preferences(ContactPreferences((), "", False))
-    assert "at least one" in portal.error
+    assert "at least one" in await portal.save_contact_preferences(ContactPreferences((), "", False))
     chosen = ContactPreferences(("email", "phone_call"), "Weekdays after 6pm", True)
-    assert await portal.save_contact_preferences(chosen)
+    assert await portal.save_contact_preferences(chosen) == ""
     assert await portal.load_contact_preferences() == chosen
+
+
+async def test_a_refused_contact_choice_is_said_beside_it_not_at_the_top_of_the_page(world: World) -> None:
+    portal = await world.signed_in()
+    world.backend.reachable = False
+    refusal = await portal.save_contact_preferences(ContactPreferences(("email",)))
+    assert refusal == portal.words("say.offline")
+    assert portal.error == ""  # Settings shows the page's error at the top, out of view of the Save button
+    world.backend.reachable = True
+    assert await portal.load_contact_preferences() == ContactPreferences(("sms",))  # nothing changed
 
 
 async def test_the_forces_own_support_list_is_kept_for_offline_use(world: World) -> None:
@@ -407,3 +420,36 @@ async def test_several_cases_list_open_ones_first_newest_first(world: World) -> 
         ]
     )
     assert [c.id for c in portal.cases()] == ["case-1", "new", "old", "closed"]  # case-1: 20 Nov
+
+
+async def test_a_page_hidden_before_signing_in_still_marks_messages_read(world: World) -> None:
+    # the tab showed the app's address, then went to the invitation link: the page that went
+    # reported itself hidden, and the page that replaced it never says "shown"
+    world.portal.to_background()
+    portal = await world.signed_in()
+    portal.store.put_messages([Message("m2", "case-1", "officer", "PC Okafor", "hello", NOW, seq=4)])
+    portal.read_messages("case-1")
+    assert world.connector.syncs[-1].reads == [("case-1", 4)]
+    assert portal.unread_count("case-1") == 0
+
+
+async def test_a_fresh_page_marks_messages_read_too(world: World) -> None:
+    # the other order: the invitation link opened in a fresh tab
+    portal = await world.signed_in()
+    portal.store.put_messages([Message("m2", "case-1", "officer", "PC Okafor", "hello", NOW, seq=4)])
+    portal.read_messages("case-1")
+    assert world.connector.syncs[-1].reads == [("case-1", 4)]
+
+
+async def test_a_browser_tab_that_goes_ends_the_sign_in_on_the_server_and_here(world: World) -> None:
+    portal = await world.signed_in()
+    portal.current_case_id = "case-1"
+    assert len(world.backend.tokens) == 1
+    await portal.end_session()
+    assert world.backend.tokens == {}  # the old device token is refused from now on
+    assert world.connector.syncs[-1].stopped
+    assert world.wipes == 1
+    assert phase(portal) == "welcome"
+    assert portal.identity is None
+    assert portal.store.cases() == []
+    assert focus(portal) is None
