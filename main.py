@@ -22,6 +22,7 @@ from flet_secure_storage import SecureStorage
 from app import content
 from app.bootstrap import LocalData, data_folder, open_desktop_data, open_session_data
 from app.content import Content, Words
+from app.lock import AppLock
 from app.portal import Portal
 from app.store.port import Store
 from sync.account import HttpConnector, HttpSignIn
@@ -51,13 +52,17 @@ class Device:
     def end(self) -> None:
         self.local.end()
 
+    def lock(self) -> AppLock:
+        assert self.local.lock is not None
+        return self.local.lock
+
 
 Devices = Device | SecureStorageDevice
 
 
 def build_portal(device: Devices, server_url: str, bundled: Content) -> Portal:
-    """The app's state on top of the opened device store, the backend and the bundled content."""
-    assert device.local.store is not None
+    """The app's state on top of the device store (opened, or waiting for the PIN), the backend
+    and the bundled content."""
     portal: Portal
 
     def current_store() -> Store:
@@ -70,6 +75,8 @@ def build_portal(device: Devices, server_url: str, bundled: Content) -> Portal:
         connector=HttpConnector(current_store),
         wipe=device.wipe,
         key_provider=device.local.key_provider,
+        lock=device.lock,
+        unseal=device.local.unseal if device.local.sealed else None,
     )
     return portal
 
@@ -126,7 +133,7 @@ def victim_app(server_url: str, *, web: bool) -> Callable[[ft.Page], Awaitable[N
     async def main(page: ft.Page) -> None:
         page.title = TITLE
         device = await open_device(page, web=web)
-        if device.local.store is None:
+        if device.local.store is None and not device.local.sealed:
             page.controls.clear()
             page.add(store_trouble(device.local, lambda: page.run_task(main, page), bundled.words))
             return

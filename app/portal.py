@@ -28,8 +28,10 @@ from app.domain import (
     Update,
     shown_state,
 )
-from app.lock import AppLock, PinResult, valid_pin
+from app.lock import AppLock, MemoryLockRecord, PinResult, valid_pin
 from app.ports import Account, AccountError, ConnectionState, Connector, SignIn, Sync
+from app.store.keys import MemoryKeyProvider, new_key
+from app.store.memory import MemoryStore
 from app.store.port import Store
 
 log = logging.getLogger(__name__)
@@ -54,7 +56,7 @@ class ShownMessage:
 class Portal:
     def __init__(
         self,
-        store: Store,
+        store: Store | None,
         content: Content,
         *,
         sign_in: SignIn,
@@ -62,8 +64,15 @@ class Portal:
         wipe: Callable[[], Store],
         clock: Callable[[], datetime] = utc_now,
         key_provider: str = "memory",
+        lock: Callable[[], AppLock] | None = None,
+        unseal: Callable[[bytes], Store] | None = None,
     ) -> None:
-        self.store = store
+        # no store: a PIN wraps its key, and unlock() opens it with `unseal`; until then an
+        # empty one stands in (nothing on the lock screen reads it)
+        self._unseal = unseal if store is None else None
+        self.store: Store = store if store is not None else MemoryStore()
+        # the device's lock, asked each time: deleting everything gives the device a new one
+        self._lock = lock or _memory_lock()
         self.key_provider = key_provider  # where the store's key is kept, for Settings
         self.content = content
         self.words = content.words
@@ -83,11 +92,11 @@ class Portal:
         self._before_exit: Phase = "welcome"
         self.drafts: dict[str, str] = {}  # what is being typed, by field, kept through lock and quick exit
         self.reading_case_id: str | None = None  # the conversation on screen, if any
-        identity = store.identity()
-        if identity is None:
-            self.phase: Phase = "welcome"
-        else:
-            self.phase = "locked" if self.lock.enabled else "ready"
+        self.phase: Phase = "welcome"
+        if self.lock.enabled:
+            self.phase = "locked"
+        elif self.store.identity() is not None:
+            self.phase = "ready"
 
     # ------------------------------------------------------------------ listening
 
@@ -113,7 +122,7 @@ class Portal:
     @property
     def lock(self) -> AppLock:
         # the lock only decides; unlock() stops syncing and then deletes the data itself
-        return AppLock(self.store, wipe=lambda: None)
+        return self._lock()
 
     def start(self) -> None:
         """Begin syncing if someone is signed in (call from inside the running event loop)."""
@@ -237,9 +246,14 @@ class Portal:
     async def unlock(self, pin: str) -> PinResult:
         result = self.lock.check(pin)
         if result.outcome == "unlocked":
-            self.phase = "ready"
+            if self._unseal is not None and self.lock.key is not None:
+                self.store, self._unseal = self._unseal(self.lock.key), None
+            self.phase = "ready" if self.identity is not None else "welcome"
             self.error = ""
+            self.start()
         elif result.outcome == "wiped":
+            if self._unseal is None:  # the store is open: its token can be ended on the server
+                await self._sign_out_on_server()
             await self._forget_device()
             self.error = self.words("say.pin_wiped")
         else:
@@ -270,7 +284,7 @@ class Portal:
     async def _forget_device(self) -> None:
         """Stop syncing, then delete everything on this device (it all stays on the server)."""
         await self.stop()
-        self.store = self._wipe()
+        self.store, self._unseal = self._wipe(), None
         self.phase = "welcome"
         self.challenge = None
         self.invitation = ""
@@ -503,6 +517,12 @@ class Portal:
         self.error = message
         self.notice = ""
         self.changed()
+
+
+def _memory_lock() -> Callable[[], AppLock]:
+    """A lock kept in memory only, for a Portal given no device lock (tests, previews)."""
+    lock = AppLock(MemoryLockRecord(), MemoryKeyProvider(new_key()))
+    return lambda: lock
 
 
 def invitation_token(text: str) -> str:

@@ -11,7 +11,9 @@ import pytest
 from app import content
 from app.content import ServiceList, SupportService
 from app.domain import ContactPreferences, Message, OutboxItem
+from app.lock import AppLock, MemoryLockRecord
 from app.portal import MAX_MESSAGE_CHARS, Portal, invitation_token
+from app.store.keys import MemoryKeyProvider, new_key
 from app.store.memory import MemoryStore
 from app.store.port import Store
 from tests.fakes import FakeBackend, FakeConnector, FakeSignIn
@@ -19,6 +21,7 @@ from tests.store.conftest import a_case
 from tests.support import FakeClock
 
 NOW = datetime(2026, 11, 29, 10, tzinfo=UTC)
+CHEAP_SCRYPT = {"n": 2**4, "r": 1, "p": 1}  # tests only (tests/store/test_lock.py holds the app's own strong)
 
 
 class World:
@@ -26,6 +29,8 @@ class World:
         self.backend = FakeBackend()
         self.clock = FakeClock(NOW)
         self.store: Store = MemoryStore()
+        self.lock_record = MemoryLockRecord()  # beside the key: survives the app opening again
+        self.keys = MemoryKeyProvider(new_key())
         self.wipes = 0
         self.connector = FakeConnector(self.backend, lambda: self.portal.store)
         self.portal = self.open()
@@ -33,10 +38,14 @@ class World:
     def wipe(self) -> Store:
         self.wipes += 1
         self.store = MemoryStore()
+        self.lock_record.delete()
+        self.keys = MemoryKeyProvider(new_key())
+        self.lock = AppLock(self.lock_record, self.keys, scrypt=CHEAP_SCRYPT)
         return self.store
 
     def open(self) -> Portal:
         """The app opening on this device (again)."""
+        self.lock = AppLock(self.lock_record, self.keys, scrypt=CHEAP_SCRYPT)
         self.portal = Portal(
             self.store,
             content.load(),
@@ -44,6 +53,7 @@ class World:
             connector=self.connector,
             wipe=self.wipe,
             clock=self.clock,
+            lock=lambda: self.lock,
         )
         return self.portal
 
@@ -453,3 +463,57 @@ async def test_a_browser_tab_that_goes_ends_the_sign_in_on_the_server_and_here(w
     assert portal.identity is None
     assert portal.store.cases() == []
     assert focus(portal) is None
+
+
+async def test_with_a_pin_the_app_opens_locked_and_the_pin_opens_the_store(world: World) -> None:
+    await world.signed_in(pin="1234")
+    kept = world.store
+    opened: list[bytes] = []
+
+    def unseal(key: bytes) -> Store:
+        opened.append(key)
+        return kept
+
+    # the app opening again: the store's key exists only wrapped by the PIN, so no store yet
+    lock = AppLock(world.lock_record, world.keys, scrypt=CHEAP_SCRYPT)
+    portal = Portal(
+        None,
+        content.load(),
+        sign_in=FakeSignIn(world.backend),
+        connector=world.connector,
+        wipe=world.wipe,
+        lock=lambda: lock,
+        unseal=unseal,
+    )
+    world.portal = portal
+    assert phase(portal) == "locked"
+    assert portal.identity is None  # nothing of the case is at hand on the lock screen
+    syncs = len(world.connector.syncs)
+    assert (await portal.unlock("0000")).outcome == "wrong"
+    assert opened == []
+    assert (await portal.unlock("1234")).outcome == "unlocked"
+    assert len(opened) == 1
+    assert phase(portal) == "ready"
+    assert portal.case("case-1") is not None
+    assert len(world.connector.syncs) == syncs + 1  # syncing starts once the store is open
+
+
+async def test_five_wrong_pins_with_the_app_open_also_end_the_token_on_the_server(world: World) -> None:
+    portal = await world.signed_in(pin="1234")
+    assert len(world.backend.tokens) == 1
+    portal.quick_exit()
+    portal.come_back()
+    for _ in range(5):
+        await portal.unlock("0000")
+    assert world.backend.tokens == {}
+    assert phase(portal) == "welcome"
+
+
+async def test_removing_the_pin_gives_the_key_back(world: World) -> None:
+    portal = await world.signed_in()
+    key = world.keys.load()
+    portal.choose_pin("1234", "1234")
+    assert world.keys.load() is None  # held only wrapped by the PIN
+    portal.remove_pin()
+    assert world.keys.load() == key
+    assert not has_pin(portal)
