@@ -26,6 +26,7 @@ from app.lock import AppLock
 from app.portal import Portal
 from app.store.port import Store
 from sync.account import HttpConnector, HttpSignIn
+from views import theme
 from views.app import TITLE, App
 from views.secure_keys import SecureStorageDevice, SecureStorageKeys
 
@@ -88,16 +89,40 @@ def store_trouble(local: LocalData, retry: Callable[[], object], words: Words) -
         local.reset()
         retry()
 
-    return ft.SafeArea(
-        ft.Column(
-            [
-                ft.Text(words("trouble.heading"), theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM),
-                ft.Text(words.table.get(f"trouble.{type(local.error).__name__}", words("trouble.other"))),
-                ft.Button(words("trouble.reset"), on_click=reset),
-                ft.Text(words("app.emergency")),
-            ]
-        )
+    # Quick exit is on this screen too: it swaps in the same neutral page as everywhere else
+    trouble = ft.Column(
+        [
+            ft.Row(
+                [
+                    ft.FilledButton(
+                        words("shell.quick_exit"),
+                        icon=ft.Icons.EXIT_TO_APP,
+                        bgcolor=theme.EXIT_BG,
+                        color=theme.EXIT_FG,
+                        on_click=lambda: show(exited=True),
+                    )
+                ],
+                alignment=ft.MainAxisAlignment.END,
+            ),
+            ft.Text(words("trouble.heading"), theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM),
+            ft.Text(words.table.get(f"trouble.{type(local.error).__name__}", words("trouble.other"))),
+            ft.Button(words("trouble.reset"), on_click=reset),
+            ft.Text(words("app.emergency")),
+        ]
     )
+    neutral = ft.Column(
+        [
+            ft.Text(words("neutral.heading"), theme_style=ft.TextThemeStyle.HEADLINE_SMALL),
+            ft.Text(words("neutral.body")),
+            ft.TextButton(words("neutral.continue"), on_click=lambda: show(exited=False)),
+        ],
+        visible=False,
+    )
+
+    def show(*, exited: bool) -> None:
+        trouble.visible, neutral.visible = not exited, exited
+
+    return ft.SafeArea(ft.Column([trouble, neutral]))
 
 
 async def open_device(page: ft.Page, *, web: bool) -> Devices:
