@@ -78,6 +78,7 @@ def build_portal(device: Devices, server_url: str, bundled: Content) -> Portal:
         key_provider=device.local.key_provider,
         lock=device.lock,
         unseal=device.local.unseal if device.local.sealed else None,
+        sign_outs=device.local.sign_outs,
     )
     return portal
 

@@ -13,7 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app import signouts
 from app.lock import AppLock, FileLockRecord
+from app.signouts import PendingSignOuts
 from app.store.device import PIN, SessionStore, open_device_store, reset_device
 from app.store.errors import StoreError
 from app.store.keys import KeyProvider, KeyringKeyProvider, KeyUnavailable, MemoryKeyProvider
@@ -43,6 +45,7 @@ class LocalData:
     end: Callable[[], None] = field(default=lambda: None)
     lock: AppLock | None = None
     opener: Callable[[bytes], Store] | None = None
+    sign_outs: PendingSignOuts = field(default_factory=PendingSignOuts)
 
     @property
     def sealed(self) -> bool:
@@ -60,6 +63,7 @@ def open_desktop_data(folder: Path | None = None, keys: KeyProvider | None = Non
     folder = folder or data_folder()
     provider = keys or KeyringKeyProvider()
     lock = AppLock(FileLockRecord(folder / PIN), provider)
+    sign_outs = PendingSignOuts(FileLockRecord(folder / signouts.FILE))  # outlives a reset
 
     def reset() -> None:
         reset_device(folder, provider)
@@ -69,14 +73,14 @@ def open_desktop_data(folder: Path | None = None, keys: KeyProvider | None = Non
         def opener(key: bytes) -> Store:
             return open_device_store(folder, MemoryKeyProvider(key))
 
-        return LocalData(None, None, provider.name, reset, lock=lock, opener=opener)
+        return LocalData(None, None, provider.name, reset, lock=lock, opener=opener, sign_outs=sign_outs)
     try:
         store = open_device_store(folder, provider)
     except KeyUnavailable as exc:
         return LocalData(None, exc, provider.name, reset)
     except StoreError as exc:
         return LocalData(None, exc, provider.name, reset)
-    return LocalData(store, None, provider.name, reset, end=store.close, lock=lock)
+    return LocalData(store, None, provider.name, reset, end=store.close, lock=lock, sign_outs=sign_outs)
 
 
 def open_session_data(root: Path | None = None) -> LocalData:

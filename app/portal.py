@@ -30,6 +30,7 @@ from app.domain import (
 )
 from app.lock import AppLock, MemoryLockRecord, PinResult, valid_pin
 from app.ports import Account, AccountError, ConnectionState, Connector, SignIn, Sync
+from app.signouts import PendingSignOuts
 from app.store.keys import MemoryKeyProvider, new_key
 from app.store.memory import MemoryStore
 from app.store.port import Store
@@ -66,7 +67,9 @@ class Portal:
         key_provider: str = "memory",
         lock: Callable[[], AppLock] | None = None,
         unseal: Callable[[bytes], Store] | None = None,
+        sign_outs: PendingSignOuts | None = None,
     ) -> None:
+        self._sign_outs = sign_outs or PendingSignOuts()
         # no store: a PIN wraps its key, and unlock() opens it with `unseal`; until then an
         # empty one stands in (nothing on the lock screen reads it)
         self._unseal = unseal if store is None else None
@@ -126,6 +129,7 @@ class Portal:
 
     def start(self) -> None:
         """Begin syncing if someone is signed in (call from inside the running event loop)."""
+        self._send_sign_outs()
         identity = self.identity
         if identity is None or self.sync is not None:
             return
@@ -291,11 +295,19 @@ class Portal:
         self.drafts.clear()
 
     async def _sign_out_on_server(self) -> None:
-        if (account := self._account()) is not None:
-            try:
-                await account.sign_out()
-            except AccountError:
-                log.info("sign-out could not reach the server; deleting local data anyway")
+        if (identity := self.identity) is None:
+            return
+        try:
+            await self._connector.account(identity).sign_out()
+        except AccountError as exc:
+            if exc.unheard:
+                log.info("sign-out could not reach the server; it is sent at the next contact")
+                self._sign_outs.add(identity)
+
+    def _send_sign_outs(self) -> None:
+        """Sign-outs remembered while offline go at the next contact (the app opening, a sync)."""
+        if self._sign_outs.identities():
+            asyncio.ensure_future(self._sign_outs.send(self._connector))
 
     async def sign_out_and_delete(self) -> None:
         """Ends the token on the server (if it can be reached) and deletes everything here."""
@@ -431,6 +443,7 @@ class Portal:
             self.sync.mark_read(case_id, newest)
 
     def refresh(self) -> None:
+        self._send_sign_outs()
         if self.sync is not None:
             self.sync.refresh()
 
@@ -500,7 +513,7 @@ class Portal:
         """What to tell the person: the server's own words for a refusal, ours for the network."""
         if exc.offline:
             return self.words("say.offline")
-        if exc.code in ("server_error", "bad_answer", "error"):
+        if exc.server_trouble:
             return self.words("say.trouble")
         return str(exc)
 

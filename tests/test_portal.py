@@ -13,6 +13,7 @@ from app.content import ServiceList, SupportService
 from app.domain import ContactPreferences, Message, OutboxItem
 from app.lock import AppLock, MemoryLockRecord
 from app.portal import MAX_MESSAGE_CHARS, Portal, invitation_token
+from app.signouts import PendingSignOuts
 from app.store.keys import MemoryKeyProvider, new_key
 from app.store.memory import MemoryStore
 from app.store.port import Store
@@ -31,6 +32,7 @@ class World:
         self.store: Store = MemoryStore()
         self.lock_record = MemoryLockRecord()  # beside the key: survives the app opening again
         self.keys = MemoryKeyProvider(new_key())
+        self.sign_outs = PendingSignOuts()  # beside the store too, and a wipe leaves it
         self.wipes = 0
         self.connector = FakeConnector(self.backend, lambda: self.portal.store)
         self.portal = self.open()
@@ -54,6 +56,7 @@ class World:
             wipe=self.wipe,
             clock=self.clock,
             lock=lambda: self.lock,
+            sign_outs=self.sign_outs,
         )
         return self.portal
 
@@ -517,3 +520,39 @@ async def test_removing_the_pin_gives_the_key_back(world: World) -> None:
     portal.remove_pin()
     assert world.keys.load() == key
     assert not has_pin(portal)
+
+
+async def settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_a_sign_out_while_offline_is_sent_at_the_next_contact(world: World) -> None:
+    portal = await world.signed_in()
+    world.backend.reachable = False
+    await portal.sign_out_and_delete()
+    assert len(world.backend.tokens) == 1  # the server could not be told
+    assert len(world.sign_outs.identities()) == 1  # remembered outside the wiped store
+    world.open().start()  # the app opening again, still offline
+    await settle()
+    assert len(world.sign_outs.identities()) == 1
+    world.backend.reachable = True
+    world.portal.refresh()  # back online
+    await settle()
+    assert world.backend.tokens == {}
+    assert world.sign_outs.identities() == []
+
+
+async def test_five_wrong_pins_while_offline_end_the_token_at_the_next_contact(world: World) -> None:
+    portal = await world.signed_in(pin="1234")
+    portal.quick_exit()
+    portal.come_back()
+    world.backend.reachable = False
+    for _ in range(5):
+        await portal.unlock("0000")
+    assert phase(portal) == "welcome"
+    assert len(world.backend.tokens) == 1
+    world.backend.reachable = True
+    world.open().start()
+    await settle()
+    assert world.backend.tokens == {}

@@ -14,8 +14,10 @@ from pathlib import Path
 
 from flet_secure_storage import SecureStorage
 
+from app import signouts
 from app.bootstrap import LocalData
 from app.lock import AppLock, FileLockRecord
+from app.signouts import PendingSignOuts
 from app.store.device import PIN, open_device_store, reset_device
 from app.store.errors import StoreError, WrongKey
 from app.store.keys import KEY_BYTES, MemoryKeyProvider
@@ -97,7 +99,15 @@ class SecureStorageDevice:
         except StoreError as exc:
             device.local = LocalData(None, exc, NAME, device._reset_files)
         else:
-            device.local = LocalData(store, None, NAME, device._reset_files, end=store.close, lock=_lock(folder, key))
+            device.local = LocalData(
+                store,
+                None,
+                NAME,
+                device._reset_files,
+                end=store.close,
+                lock=_lock(folder, key),
+                sign_outs=PendingSignOuts(FileLockRecord(folder / signouts.FILE)),
+            )
         return device
 
     def _reset_files(self) -> None:
