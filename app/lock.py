@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -29,6 +30,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from app.store.keys import KeyProvider
+from app.store.port import Store
 
 MAX_WRONG = 5
 SCRYPT = {"n": 2**15, "r": 8, "p": 1}  # as PassphraseKeyProvider: ~0.1 s a try on a phone
@@ -181,3 +183,28 @@ class AppLock:
         if opening or away_since is None:
             return True
         return now - away_since >= timedelta(minutes=self.after_minutes)
+
+
+# Before the PIN wrapped the key, its verifier and count lived inside the store. A device
+# upgraded with such a PIN still opens locked; the first right PIN moves it to the wrapped key.
+_LEGACY = ("lock.pin", "lock.wrong", "lock.after_minutes")
+
+
+def has_legacy_pin(store: Store) -> bool:
+    return store.setting(_LEGACY[0]) is not None
+
+
+def upgrade_legacy_pin(store: Store, lock: AppLock, pin: str) -> PinResult:
+    """Check a PIN against the verifier kept in the store (scrypt, as it was) and, when it is
+    right, wrap the key with it and delete the old verifier."""
+    raw = base64.b64decode(store.setting(_LEGACY[0]) or "")
+    verifier = hashlib.scrypt(pin.encode(), salt=raw[:16], n=2**14, r=8, p=1, dklen=32)
+    if hmac.compare_digest(raw[16:], verifier):
+        lock.set_pin(pin, after_minutes=int(store.setting(_LEGACY[2]) or 0))
+        with store.transaction():
+            for name in _LEGACY:
+                store.set_setting(name, None)
+        return PinResult("unlocked")
+    wrong = int(store.setting(_LEGACY[1]) or 0) + 1
+    store.set_setting(_LEGACY[1], str(wrong))
+    return PinResult("wiped") if wrong >= MAX_WRONG else PinResult("wrong", MAX_WRONG - wrong)

@@ -28,7 +28,7 @@ from app.domain import (
     Update,
     shown_state,
 )
-from app.lock import AppLock, MemoryLockRecord, PinResult, valid_pin
+from app.lock import AppLock, MemoryLockRecord, PinResult, has_legacy_pin, upgrade_legacy_pin, valid_pin
 from app.ports import Account, AccountError, ConnectionState, Connector, SignIn, Sync
 from app.signouts import PendingSignOuts
 from app.store.keys import MemoryKeyProvider, new_key
@@ -96,7 +96,7 @@ class Portal:
         self.drafts: dict[str, str] = {}  # what is being typed, by field, kept through lock and quick exit
         self.reading_case_id: str | None = None  # the conversation on screen, if any
         self.phase: Phase = "welcome"
-        if self.lock.enabled:
+        if self.lock.enabled or has_legacy_pin(self.store):
             self.phase = "locked"
         elif self.store.identity() is not None:
             self.phase = "ready"
@@ -248,7 +248,10 @@ class Portal:
         self.changed()
 
     async def unlock(self, pin: str) -> PinResult:
-        result = self.lock.check(pin)
+        if has_legacy_pin(self.store):
+            result = upgrade_legacy_pin(self.store, self.lock, pin)
+        else:
+            result = self.lock.check(pin)
         if result.outcome == "unlocked":
             if self._unseal is not None and self.lock.key is not None:
                 self.store, self._unseal = self._unseal(self.lock.key), None

@@ -556,3 +556,23 @@ async def test_five_wrong_pins_while_offline_end_the_token_at_the_next_contact(w
     world.open().start()
     await settle()
     assert world.backend.tokens == {}
+
+
+async def test_a_pin_set_before_the_key_was_wrapped_still_locks_and_moves_to_the_wrapped_key(world: World) -> None:
+    import base64
+    import hashlib
+
+    portal = await world.signed_in()
+    salt = b"s" * 16
+    verifier = hashlib.scrypt(b"1234", salt=salt, n=2**14, r=8, p=1, dklen=32)
+    portal.store.set_setting("lock.pin", base64.b64encode(salt + verifier).decode())  # as the app kept it
+    portal.store.set_setting("lock.after_minutes", "5")
+    reopened = world.open()
+    assert phase(reopened) == "locked"
+    assert (await reopened.unlock("0000")).tries_left == 4
+    assert (await reopened.unlock("1234")).outcome == "unlocked"
+    assert phase(reopened) == "ready"
+    assert reopened.store.setting("lock.pin") is None
+    assert has_pin(reopened)
+    assert reopened.lock.after_minutes == 5
+    assert world.keys.load() is None  # now wrapped by the PIN
