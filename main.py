@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import os
 import sys
@@ -21,13 +22,16 @@ from flet_secure_storage import SecureStorage
 from app import content
 from app.bootstrap import LocalData, data_folder, open_desktop_data, open_session_data
 from app.content import Content, Words
+from app.lock import AppLock
 from app.portal import Portal
 from app.store.port import Store
 from sync.account import HttpConnector, HttpSignIn
+from views import theme
 from views.app import TITLE, App
 from views.secure_keys import SecureStorageDevice, SecureStorageKeys
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
+WEB_SESSION_SECONDS = 5  # how long Flet keeps a browser session after its tab has gone (its default: an hour)
 CONFIG = Path(__file__).resolve().parent / "assets" / "portal.json"
 NO_DESKTOP_CLIENT = (
     "The desktop window needs Flet's desktop client, which could not be downloaded: serving the web app."
@@ -52,13 +56,17 @@ class Device:
     def end(self) -> None:
         self.local.end()
 
+    def lock(self) -> AppLock:
+        assert self.local.lock is not None
+        return self.local.lock
+
 
 Devices = Device | SecureStorageDevice
 
 
 def build_portal(device: Devices, server_url: str, bundled: Content) -> Portal:
-    """The app's state on top of the opened device store, the backend and the bundled content."""
-    assert device.local.store is not None
+    """The app's state on top of the device store (opened, or waiting for the PIN), the backend
+    and the bundled content."""
     portal: Portal
 
     def current_store() -> Store:
@@ -71,6 +79,9 @@ def build_portal(device: Devices, server_url: str, bundled: Content) -> Portal:
         connector=HttpConnector(current_store),
         wipe=device.wipe,
         key_provider=device.local.key_provider,
+        lock=device.lock,
+        unseal=device.local.unseal if device.local.sealed else None,
+        sign_outs=device.local.sign_outs,
     )
     return portal
 
@@ -82,16 +93,40 @@ def store_trouble(local: LocalData, retry: Callable[[], object], words: Words) -
         local.reset()
         retry()
 
-    return ft.SafeArea(
-        ft.Column(
-            [
-                ft.Text(words("trouble.heading"), theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM),
-                ft.Text(words.table.get(f"trouble.{type(local.error).__name__}", words("trouble.other"))),
-                ft.Button(words("trouble.reset"), on_click=reset),
-                ft.Text(words("app.emergency")),
-            ]
-        )
+    # Quick exit is on this screen too: it swaps in the same neutral page as everywhere else
+    trouble = ft.Column(
+        [
+            ft.Row(
+                [
+                    ft.FilledButton(
+                        words("shell.quick_exit"),
+                        icon=ft.Icons.EXIT_TO_APP,
+                        bgcolor=theme.EXIT_BG,
+                        color=theme.EXIT_FG,
+                        on_click=lambda: show(exited=True),
+                    )
+                ],
+                alignment=ft.MainAxisAlignment.END,
+            ),
+            ft.Text(words("trouble.heading"), theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM),
+            ft.Text(words.table.get(f"trouble.{type(local.error).__name__}", words("trouble.other"))),
+            ft.Button(words("trouble.reset"), on_click=reset),
+            ft.Text(words("app.emergency")),
+        ]
     )
+    neutral = ft.Column(
+        [
+            ft.Text(words("neutral.heading"), theme_style=ft.TextThemeStyle.HEADLINE_SMALL),
+            ft.Text(words("neutral.body")),
+            ft.TextButton(words("neutral.continue"), on_click=lambda: show(exited=False)),
+        ],
+        visible=False,
+    )
+
+    def show(*, exited: bool) -> None:
+        trouble.visible, neutral.visible = not exited, exited
+
+    return ft.SafeArea(ft.Column([trouble, neutral]))
 
 
 async def open_device(page: ft.Page, *, web: bool) -> Devices:
@@ -104,13 +139,30 @@ async def open_device(page: ft.Page, *, web: bool) -> Devices:
     return Device(open_desktop_data)
 
 
+def web_session_forgetter(page: ft.Page) -> Callable[[], Awaitable[None]]:
+    """Drops this browser session from Flet's web server, which otherwise keeps a disconnected
+    session for FLET_SESSION_TIMEOUT and re-attaches it to the next page from the same tab.
+    The key is the one flet_web gives the session (flet_web/fastapi/flet_app.py, Flet 1.0):
+    a browser test (a reload shows the welcome) holds it to the installed Flet."""
+    from flet_web.fastapi.flet_app_manager import app_manager  # type: ignore[import-untyped]
+
+    ip = "" if page.client_ip in ("127.0.0.1", "::1") else (page.client_ip or "")
+    agent = page.client_user_agent or ""
+    key = f"{page.name}_{page.session.id}_{hashlib.sha1((ip + agent).encode()).hexdigest()}"
+
+    async def forget() -> None:
+        await app_manager.delete_session(key)
+
+    return forget
+
+
 def victim_app(server_url: str, *, web: bool) -> Callable[[ft.Page], Awaitable[None]]:
     bundled = content.load()  # the same for every session
 
     async def main(page: ft.Page) -> None:
         page.title = TITLE
         device = await open_device(page, web=web)
-        if device.local.store is None:
+        if device.local.store is None and not device.local.sealed:
             page.controls.clear()
             page.add(store_trouble(device.local, lambda: page.run_task(main, page), bundled.words))
             return
@@ -126,6 +178,18 @@ def victim_app(server_url: str, *, web: bool) -> Callable[[ft.Page], Awaitable[N
             asyncio.ensure_future(finish())
 
         page.on_close = closed
+        if web:
+            forget = web_session_forgetter(page)
+
+            async def disconnected(_: object) -> None:
+                # a browser session ends with its tab (closed, reloaded, or sent elsewhere): on
+                # a shared computer nothing of this sign-in may outlive it. Flet would keep the
+                # session and re-attach it to a reload or a reopened tab; it is dropped instead,
+                # so the next page is a new session (and `closed` deletes this one's store).
+                await portal.end_session()
+                await forget()
+
+            page.on_disconnect = disconnected
         page.render(App, portal)
 
     return main
@@ -165,6 +229,8 @@ def cli(argv: Sequence[str] | None = None) -> None:
             sys.stdout.write(NO_DESKTOP_CLIENT + "\n")
     app = victim_app(args.server, web=True)
     os.environ["FLET_FORCE_WEB_SERVER"] = "1"
+    # a disconnected browser session is ended and dropped at once (victim_app); this is the rest
+    os.environ["FLET_SESSION_TIMEOUT"] = str(WEB_SESSION_SECONDS)
     sys.stdout.write(f"Victim's Portal (web) at http://{args.host}:{args.port}/\n")
     sys.stdout.flush()
     serve_web(app, args.host, args.port)

@@ -13,9 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.store.device import SessionStore, open_device_store, reset_device
+from app import signouts
+from app.lock import AppLock, FileLockRecord
+from app.signouts import PendingSignOuts
+from app.store.device import PIN, SessionStore, open_device_store, reset_device
 from app.store.errors import StoreError
-from app.store.keys import KeyProvider, KeyringKeyProvider, KeyUnavailable
+from app.store.keys import KeyProvider, KeyringKeyProvider, KeyUnavailable, MemoryKeyProvider
 from app.store.port import Store
 
 
@@ -32,31 +35,55 @@ def data_folder() -> Path:
 
 @dataclass
 class LocalData:
-    """The opened store, or the plain-words reason it could not be opened and the way out."""
+    """The opened store, or the plain-words reason it could not be opened and the way out, or
+    (with a PIN set) no store yet: the lock unwraps its key and ``unseal`` opens it."""
 
     store: Store | None
     error: StoreError | None
     key_provider: str
     reset: Callable[[], None]
     end: Callable[[], None] = field(default=lambda: None)
+    lock: AppLock | None = None
+    opener: Callable[[bytes], Store] | None = None
+    sign_outs: PendingSignOuts = field(default_factory=PendingSignOuts)
+
+    @property
+    def sealed(self) -> bool:
+        """The store waits for the PIN."""
+        return self.store is None and self.error is None and self.opener is not None
+
+    def unseal(self, key: bytes) -> Store:
+        assert self.opener is not None
+        store = self.opener(key)
+        self.store, self.end = store, store.close
+        return store
 
 
 def open_desktop_data(folder: Path | None = None, keys: KeyProvider | None = None) -> LocalData:
     folder = folder or data_folder()
     provider = keys or KeyringKeyProvider()
+    lock = AppLock(FileLockRecord(folder / PIN), provider)
+    sign_outs = PendingSignOuts(FileLockRecord(folder / signouts.FILE))  # outlives a reset
 
     def reset() -> None:
         reset_device(folder, provider)
 
+    if lock.enabled:  # the key exists only wrapped by the PIN: the lock screen comes first
+
+        def opener(key: bytes) -> Store:
+            return open_device_store(folder, MemoryKeyProvider(key))
+
+        return LocalData(None, None, provider.name, reset, lock=lock, opener=opener, sign_outs=sign_outs)
     try:
         store = open_device_store(folder, provider)
     except KeyUnavailable as exc:
         return LocalData(None, exc, provider.name, reset)
     except StoreError as exc:
         return LocalData(None, exc, provider.name, reset)
-    return LocalData(store, None, provider.name, reset, end=store.close)
+    return LocalData(store, None, provider.name, reset, end=store.close, lock=lock, sign_outs=sign_outs)
 
 
 def open_session_data(root: Path | None = None) -> LocalData:
     session = SessionStore(root)
-    return LocalData(session.store, None, session.keys.name, reset=session.end, end=session.end)
+    lock = AppLock(FileLockRecord(session.folder / PIN), session.keys)
+    return LocalData(session.store, None, session.keys.name, reset=session.end, end=session.end, lock=lock)

@@ -28,8 +28,11 @@ from app.domain import (
     Update,
     shown_state,
 )
-from app.lock import AppLock, PinResult, valid_pin
+from app.lock import AppLock, MemoryLockRecord, PinResult, has_legacy_pin, upgrade_legacy_pin, valid_pin
 from app.ports import Account, AccountError, ConnectionState, Connector, SignIn, Sync
+from app.signouts import PendingSignOuts
+from app.store.keys import MemoryKeyProvider, new_key
+from app.store.memory import MemoryStore
 from app.store.port import Store
 
 log = logging.getLogger(__name__)
@@ -54,7 +57,7 @@ class ShownMessage:
 class Portal:
     def __init__(
         self,
-        store: Store,
+        store: Store | None,
         content: Content,
         *,
         sign_in: SignIn,
@@ -62,8 +65,17 @@ class Portal:
         wipe: Callable[[], Store],
         clock: Callable[[], datetime] = utc_now,
         key_provider: str = "memory",
+        lock: Callable[[], AppLock] | None = None,
+        unseal: Callable[[bytes], Store] | None = None,
+        sign_outs: PendingSignOuts | None = None,
     ) -> None:
-        self.store = store
+        self._sign_outs = sign_outs or PendingSignOuts()
+        # no store: a PIN wraps its key, and unlock() opens it with `unseal`; until then an
+        # empty one stands in (nothing on the lock screen reads it)
+        self._unseal = unseal if store is None else None
+        self.store: Store = store if store is not None else MemoryStore()
+        # the device's lock, asked each time: deleting everything gives the device a new one
+        self._lock = lock or _memory_lock()
         self.key_provider = key_provider  # where the store's key is kept, for Settings
         self.content = content
         self.words = content.words
@@ -83,11 +95,11 @@ class Portal:
         self._before_exit: Phase = "welcome"
         self.drafts: dict[str, str] = {}  # what is being typed, by field, kept through lock and quick exit
         self.reading_case_id: str | None = None  # the conversation on screen, if any
-        identity = store.identity()
-        if identity is None:
-            self.phase: Phase = "welcome"
-        else:
-            self.phase = "locked" if self.lock.enabled else "ready"
+        self.phase: Phase = "welcome"
+        if self.lock.enabled or has_legacy_pin(self.store):
+            self.phase = "locked"
+        elif self.store.identity() is not None:
+            self.phase = "ready"
 
     # ------------------------------------------------------------------ listening
 
@@ -113,10 +125,11 @@ class Portal:
     @property
     def lock(self) -> AppLock:
         # the lock only decides; unlock() stops syncing and then deletes the data itself
-        return AppLock(self.store, wipe=lambda: None)
+        return self._lock()
 
     def start(self) -> None:
         """Begin syncing if someone is signed in (call from inside the running event loop)."""
+        self._send_sign_outs()
         identity = self.identity
         if identity is None or self.sync is not None:
             return
@@ -178,6 +191,10 @@ class Portal:
         self.challenge = None
         self.invitation = ""
         self.phase = "offer_pin"
+        # someone who has just typed the code is looking at the app, whatever an earlier page
+        # said as it went away (a browser tab that left the app's address for the invitation
+        # link reports itself hidden, and the page that replaces it never says "shown")
+        self._away_since = None
         self.start()
 
     def start_again(self) -> None:
@@ -231,11 +248,19 @@ class Portal:
         self.changed()
 
     async def unlock(self, pin: str) -> PinResult:
-        result = self.lock.check(pin)
+        if has_legacy_pin(self.store):
+            result = upgrade_legacy_pin(self.store, self.lock, pin)
+        else:
+            result = self.lock.check(pin)
         if result.outcome == "unlocked":
-            self.phase = "ready"
+            if self._unseal is not None and self.lock.key is not None:
+                self.store, self._unseal = self._unseal(self.lock.key), None
+            self.phase = "ready" if self.identity is not None else "welcome"
             self.error = ""
+            self.start()
         elif result.outcome == "wiped":
+            if self._unseal is None:  # the store is open: its token can be ended on the server
+                await self._sign_out_on_server()
             await self._forget_device()
             self.error = self.words("say.pin_wiped")
         else:
@@ -266,11 +291,26 @@ class Portal:
     async def _forget_device(self) -> None:
         """Stop syncing, then delete everything on this device (it all stays on the server)."""
         await self.stop()
-        self.store = self._wipe()
+        self.store, self._unseal = self._wipe(), None
         self.phase = "welcome"
         self.challenge = None
         self.invitation = ""
         self.drafts.clear()
+
+    async def _sign_out_on_server(self) -> None:
+        if (identity := self.identity) is None:
+            return
+        try:
+            await self._connector.account(identity).sign_out()
+        except AccountError as exc:
+            if exc.unheard:
+                log.info("sign-out could not reach the server; it is sent at the next contact")
+                self._sign_outs.add(identity)
+
+    def _send_sign_outs(self) -> None:
+        """Sign-outs remembered while offline go at the next contact (the app opening, a sync)."""
+        if self._sign_outs.identities():
+            asyncio.ensure_future(self._sign_outs.send(self._connector))
 
     async def sign_out_and_delete(self) -> None:
         """Ends the token on the server (if it can be reached) and deletes everything here."""
@@ -279,17 +319,26 @@ class Portal:
         self.busy = True
         self.changed()
         try:
-            if (account := self._account()) is not None:
-                try:
-                    await account.sign_out()
-                except AccountError:
-                    log.info("sign-out could not reach the server; deleting local data anyway")
+            await self._sign_out_on_server()
             await self._forget_device()
         finally:
             self.busy = False
         self.error = ""
         self.notice = self.words("say.deleted")
         self.changed()
+
+    async def end_session(self) -> None:
+        """Web mode: the browser tab has gone (closed, reloaded, or sent to another address).
+        On a shared computer nothing of this sign-in may outlive it: end the token on the
+        server, stop syncing and delete the session's store. A page that comes back to this
+        session starts at the welcome."""
+        await self._sign_out_on_server()
+        await self._forget_device()
+        self.error = self.notice = ""
+        self._away_since = None
+        self._before_exit = "welcome"
+        self.current_case_id = self.reading_case_id = None
+        # no redraw: the page has gone, and main.py drops its Flet session (the next page is new)
 
     # ------------------------------------------------------------------ what the screens show
 
@@ -397,6 +446,7 @@ class Portal:
             self.sync.mark_read(case_id, newest)
 
     def refresh(self) -> None:
+        self._send_sign_outs()
         if self.sync is not None:
             self.sync.refresh()
 
@@ -420,21 +470,21 @@ class Portal:
             self._fail(self.account_trouble(exc))
             return None
 
-    async def save_contact_preferences(self, preferences: ContactPreferences) -> bool:
+    async def save_contact_preferences(self, preferences: ContactPreferences) -> str:
+        """Why the choice was refused, in plain words, or "" when it was saved. The refusal is
+        the caller's to show beside the choice (not the page's error, out of view at the top)."""
         if (account := self._account()) is None:
-            return False
+            return self.words("say.not_signed_in")
         if not preferences.channels:
-            self._fail(self.words("say.contact_none"))
-            return False
+            return self.words("say.contact_none")
         try:
             await account.save_contact_preferences(preferences)
         except AccountError as exc:
-            self._fail(self.account_trouble(exc))
-            return False
+            return self.account_trouble(exc)
         self.error = ""
         self.notice = self.words("say.contact_saved")
         self.changed()
-        return True
+        return ""
 
     async def fetch_local_services(self) -> None:
         """The force's own support list; kept on the device so it shows offline too."""
@@ -466,7 +516,7 @@ class Portal:
         """What to tell the person: the server's own words for a refusal, ours for the network."""
         if exc.offline:
             return self.words("say.offline")
-        if exc.code in ("server_error", "bad_answer", "error"):
+        if exc.server_trouble:
             return self.words("say.trouble")
         return str(exc)
 
@@ -483,6 +533,12 @@ class Portal:
         self.error = message
         self.notice = ""
         self.changed()
+
+
+def _memory_lock() -> Callable[[], AppLock]:
+    """A lock kept in memory only, for a Portal given no device lock (tests, previews)."""
+    lock = AppLock(MemoryLockRecord(), MemoryKeyProvider(new_key()))
+    return lambda: lock
 
 
 def invitation_token(text: str) -> str:

@@ -25,6 +25,16 @@ class AccountError(Exception):
         self.code = code
         self.offline = offline
 
+    @property
+    def server_trouble(self) -> bool:
+        """The server failed or answered nonsense (not a refusal in its own words)."""
+        return self.code in ("server_error", "bad_answer", "error")
+
+    @property
+    def unheard(self) -> bool:
+        """The server did not take the request in: worth sending again later."""
+        return self.offline or self.server_trouble
+
 
 class SignIn(Protocol):
     """Redeeming an invitation: the link's token, then the 6-digit code sent to the victim."""

@@ -39,3 +39,17 @@ def test_a_web_session_store_is_deleted_when_the_session_ends(tmp_path: Path) ->
     local.store.put_cases([a_case()])
     local.end()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_sign_out_still_to_send_outlives_deleting_everything(tmp_path: Path) -> None:
+    from app.domain import Identity
+
+    keys = MemoryKeyProvider()
+    local = open_desktop_data(tmp_path, keys)
+    identity = Identity("victim", "http://127.0.0.1:8000", "token-to-end", "You")
+    local.sign_outs.add(identity)
+    local.end()
+    local.reset()  # the wipe: store, key and PIN record go
+    again = open_desktop_data(tmp_path, keys)
+    assert again.sign_outs.identities() == [identity]
+    again.end()

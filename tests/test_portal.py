@@ -11,7 +11,10 @@ import pytest
 from app import content
 from app.content import ServiceList, SupportService
 from app.domain import ContactPreferences, Message, OutboxItem
+from app.lock import AppLock, MemoryLockRecord
 from app.portal import MAX_MESSAGE_CHARS, Portal, invitation_token
+from app.signouts import PendingSignOuts
+from app.store.keys import MemoryKeyProvider, new_key
 from app.store.memory import MemoryStore
 from app.store.port import Store
 from tests.fakes import FakeBackend, FakeConnector, FakeSignIn
@@ -19,6 +22,7 @@ from tests.store.conftest import a_case
 from tests.support import FakeClock
 
 NOW = datetime(2026, 11, 29, 10, tzinfo=UTC)
+CHEAP_SCRYPT = {"n": 2**4, "r": 1, "p": 1}  # tests only (tests/store/test_lock.py holds the app's own strong)
 
 
 class World:
@@ -26,6 +30,9 @@ class World:
         self.backend = FakeBackend()
         self.clock = FakeClock(NOW)
         self.store: Store = MemoryStore()
+        self.lock_record = MemoryLockRecord()  # beside the key: survives the app opening again
+        self.keys = MemoryKeyProvider(new_key())
+        self.sign_outs = PendingSignOuts()  # beside the store too, and a wipe leaves it
         self.wipes = 0
         self.connector = FakeConnector(self.backend, lambda: self.portal.store)
         self.portal = self.open()
@@ -33,10 +40,14 @@ class World:
     def wipe(self) -> Store:
         self.wipes += 1
         self.store = MemoryStore()
+        self.lock_record.delete()
+        self.keys = MemoryKeyProvider(new_key())
+        self.lock = AppLock(self.lock_record, self.keys, scrypt=CHEAP_SCRYPT)
         return self.store
 
     def open(self) -> Portal:
         """The app opening on this device (again)."""
+        self.lock = AppLock(self.lock_record, self.keys, scrypt=CHEAP_SCRYPT)
         self.portal = Portal(
             self.store,
             content.load(),
@@ -44,6 +55,8 @@ class World:
             connector=self.connector,
             wipe=self.wipe,
             clock=self.clock,
+            lock=lambda: self.lock,
+            sign_outs=self.sign_outs,
         )
         return self.portal
 
@@ -61,6 +74,10 @@ class World:
 def phase(portal: Portal) -> str:
     """Read afresh each time (mypy would otherwise keep an earlier assert's narrowing across an await)."""
     return portal.phase
+
+
+def focus(portal: Portal) -> str | None:
+    return portal.current_case_id  # read afresh (see phase)
 
 
 def has_pin(portal: Portal) -> bool:
@@ -257,11 +274,20 @@ async def test_asking_for_an_update_says_what_happens_next(world: World) -> None
 async def test_contact_choices_round_trip_and_need_at_least_one_way(world: World) -> None:
     portal = await world.signed_in()
     assert await portal.load_contact_preferences() == ContactPreferences(("sms",))
-    assert not await portal.save_contact_preferences(ContactPreferences((), "", False))
-    assert "at least one" in portal.error
+    assert "at least one" in await portal.save_contact_preferences(ContactPreferences((), "", False))
     chosen = ContactPreferences(("email", "phone_call"), "Weekdays after 6pm", True)
-    assert await portal.save_contact_preferences(chosen)
+    assert await portal.save_contact_preferences(chosen) == ""
     assert await portal.load_contact_preferences() == chosen
+
+
+async def test_a_refused_contact_choice_is_said_beside_it_not_at_the_top_of_the_page(world: World) -> None:
+    portal = await world.signed_in()
+    world.backend.reachable = False
+    refusal = await portal.save_contact_preferences(ContactPreferences(("email",)))
+    assert refusal == portal.words("say.offline")
+    assert portal.error == ""  # Settings shows the page's error at the top, out of view of the Save button
+    world.backend.reachable = True
+    assert await portal.load_contact_preferences() == ContactPreferences(("sms",))  # nothing changed
 
 
 async def test_the_forces_own_support_list_is_kept_for_offline_use(world: World) -> None:
@@ -407,3 +433,146 @@ async def test_several_cases_list_open_ones_first_newest_first(world: World) -> 
         ]
     )
     assert [c.id for c in portal.cases()] == ["case-1", "new", "old", "closed"]  # case-1: 20 Nov
+
+
+async def test_a_page_hidden_before_signing_in_still_marks_messages_read(world: World) -> None:
+    # the tab showed the app's address, then went to the invitation link: the page that went
+    # reported itself hidden, and the page that replaced it never says "shown"
+    world.portal.to_background()
+    portal = await world.signed_in()
+    portal.store.put_messages([Message("m2", "case-1", "officer", "PC Okafor", "hello", NOW, seq=4)])
+    portal.read_messages("case-1")
+    assert world.connector.syncs[-1].reads == [("case-1", 4)]
+    assert portal.unread_count("case-1") == 0
+
+
+async def test_a_fresh_page_marks_messages_read_too(world: World) -> None:
+    # the other order: the invitation link opened in a fresh tab
+    portal = await world.signed_in()
+    portal.store.put_messages([Message("m2", "case-1", "officer", "PC Okafor", "hello", NOW, seq=4)])
+    portal.read_messages("case-1")
+    assert world.connector.syncs[-1].reads == [("case-1", 4)]
+
+
+async def test_a_browser_tab_that_goes_ends_the_sign_in_on_the_server_and_here(world: World) -> None:
+    portal = await world.signed_in()
+    portal.current_case_id = "case-1"
+    assert len(world.backend.tokens) == 1
+    await portal.end_session()
+    assert world.backend.tokens == {}  # the old device token is refused from now on
+    assert world.connector.syncs[-1].stopped
+    assert world.wipes == 1
+    assert phase(portal) == "welcome"
+    assert portal.identity is None
+    assert portal.store.cases() == []
+    assert focus(portal) is None
+
+
+async def test_with_a_pin_the_app_opens_locked_and_the_pin_opens_the_store(world: World) -> None:
+    await world.signed_in(pin="1234")
+    kept = world.store
+    opened: list[bytes] = []
+
+    def unseal(key: bytes) -> Store:
+        opened.append(key)
+        return kept
+
+    # the app opening again: the store's key exists only wrapped by the PIN, so no store yet
+    lock = AppLock(world.lock_record, world.keys, scrypt=CHEAP_SCRYPT)
+    portal = Portal(
+        None,
+        content.load(),
+        sign_in=FakeSignIn(world.backend),
+        connector=world.connector,
+        wipe=world.wipe,
+        lock=lambda: lock,
+        unseal=unseal,
+    )
+    world.portal = portal
+    assert phase(portal) == "locked"
+    assert portal.identity is None  # nothing of the case is at hand on the lock screen
+    syncs = len(world.connector.syncs)
+    assert (await portal.unlock("0000")).outcome == "wrong"
+    assert opened == []
+    assert (await portal.unlock("1234")).outcome == "unlocked"
+    assert len(opened) == 1
+    assert phase(portal) == "ready"
+    assert portal.case("case-1") is not None
+    assert len(world.connector.syncs) == syncs + 1  # syncing starts once the store is open
+
+
+async def test_five_wrong_pins_with_the_app_open_also_end_the_token_on_the_server(world: World) -> None:
+    portal = await world.signed_in(pin="1234")
+    assert len(world.backend.tokens) == 1
+    portal.quick_exit()
+    portal.come_back()
+    for _ in range(5):
+        await portal.unlock("0000")
+    assert world.backend.tokens == {}
+    assert phase(portal) == "welcome"
+
+
+async def test_removing_the_pin_gives_the_key_back(world: World) -> None:
+    portal = await world.signed_in()
+    key = world.keys.load()
+    portal.choose_pin("1234", "1234")
+    assert world.keys.load() is None  # held only wrapped by the PIN
+    portal.remove_pin()
+    assert world.keys.load() == key
+    assert not has_pin(portal)
+
+
+async def settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_a_sign_out_while_offline_is_sent_at_the_next_contact(world: World) -> None:
+    portal = await world.signed_in()
+    world.backend.reachable = False
+    await portal.sign_out_and_delete()
+    assert len(world.backend.tokens) == 1  # the server could not be told
+    assert len(world.sign_outs.identities()) == 1  # remembered outside the wiped store
+    world.open().start()  # the app opening again, still offline
+    await settle()
+    assert len(world.sign_outs.identities()) == 1
+    world.backend.reachable = True
+    world.portal.refresh()  # back online
+    await settle()
+    assert world.backend.tokens == {}
+    assert world.sign_outs.identities() == []
+
+
+async def test_five_wrong_pins_while_offline_end_the_token_at_the_next_contact(world: World) -> None:
+    portal = await world.signed_in(pin="1234")
+    portal.quick_exit()
+    portal.come_back()
+    world.backend.reachable = False
+    for _ in range(5):
+        await portal.unlock("0000")
+    assert phase(portal) == "welcome"
+    assert len(world.backend.tokens) == 1
+    world.backend.reachable = True
+    world.open().start()
+    await settle()
+    assert world.backend.tokens == {}
+
+
+async def test_a_pin_set_before_the_key_was_wrapped_still_locks_and_moves_to_the_wrapped_key(world: World) -> None:
+    import base64
+    import hashlib
+
+    portal = await world.signed_in()
+    salt = b"s" * 16
+    verifier = hashlib.scrypt(b"1234", salt=salt, n=2**14, r=8, p=1, dklen=32)
+    portal.store.set_setting("lock.pin", base64.b64encode(salt + verifier).decode())  # as the app kept it
+    portal.store.set_setting("lock.after_minutes", "5")
+    reopened = world.open()
+    assert phase(reopened) == "locked"
+    assert (await reopened.unlock("0000")).tries_left == 4
+    assert (await reopened.unlock("1234")).outcome == "unlocked"
+    assert phase(reopened) == "ready"
+    assert reopened.store.setting("lock.pin") is None
+    assert has_pin(reopened)
+    assert reopened.lock.after_minutes == 5
+    assert world.keys.load() is None  # now wrapped by the PIN

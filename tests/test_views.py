@@ -131,3 +131,36 @@ def test_every_address_the_app_does_not_know_is_behind_the_gate() -> None:
     known = _match_routes(ROUTES, "/cases/c1/messages")
     assert known is not None
     assert known[-1].route.component is Messages
+
+
+def test_the_screen_for_a_store_that_will_not_open_has_quick_exit_too() -> None:
+    import flet as ft
+
+    from app.bootstrap import LocalData
+    from app.store.errors import KeyMissing
+    from main import store_trouble
+
+    def walk(control: object) -> list[object]:
+        found = [control]
+        for child in [getattr(control, "content", None), *(getattr(control, "controls", None) or [])]:
+            if isinstance(child, ft.Control):
+                found += walk(child)
+        return found
+
+    words = content.load().words
+    screen = store_trouble(LocalData(None, KeyMissing("no key"), "keyring", reset=lambda: None), lambda: None, words)
+    controls = walk(screen)
+
+    def column_saying(text: str) -> ft.Column:
+        return next(
+            c
+            for c in controls
+            if isinstance(c, ft.Column) and any(isinstance(t, ft.Text) and t.value == text for t in c.controls)
+        )
+
+    exit_button = next(c for c in controls if isinstance(c, ft.FilledButton) and c.content == words("shell.quick_exit"))
+    neutral, trouble = column_saying(words("neutral.body")), column_saying(words("trouble.heading"))
+    assert [trouble.visible, neutral.visible] == [True, False]
+    assert callable(exit_button.on_click)
+    exit_button.on_click()  # type: ignore[call-arg]
+    assert [trouble.visible, neutral.visible] == [False, True]

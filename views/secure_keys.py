@@ -14,8 +14,11 @@ from pathlib import Path
 
 from flet_secure_storage import SecureStorage
 
+from app import signouts
 from app.bootstrap import LocalData
-from app.store.device import open_device_store, reset_device
+from app.lock import AppLock, FileLockRecord
+from app.signouts import PendingSignOuts
+from app.store.device import PIN, open_device_store, reset_device
 from app.store.errors import StoreError, WrongKey
 from app.store.keys import KEY_BYTES, MemoryKeyProvider
 from app.store.port import Store
@@ -56,14 +59,21 @@ class _InHand(MemoryKeyProvider):
     name = NAME
 
 
-async def open_with_secure_storage(folder: Path, keys: SecureStorageKeys) -> SqlStore:
+async def open_with_secure_storage(folder: Path, keys: SecureStorageKeys) -> tuple[SqlStore, bytes]:
     key = await keys.load()
     in_hand = _InHand(key)
     store = open_device_store(folder, in_hand)
     made = in_hand.load()
-    if key is None and made is not None:
+    assert made is not None
+    if key is None:
         await keys.save(made)
-    return store
+    return store, made
+
+
+def _lock(folder: Path, key: bytes) -> AppLock:
+    # the PIN wraps a copy of the key beside the store; secure storage keeps its own (it is
+    # asynchronous, and the lock is not): on a phone the PIN guards the screen and the count
+    return AppLock(FileLockRecord(folder / PIN), _InHand(key))
 
 
 async def reset_with_secure_storage(folder: Path, keys: SecureStorageKeys) -> None:
@@ -85,11 +95,19 @@ class SecureStorageDevice:
     async def open(cls, folder: Path, keys: SecureStorageKeys) -> SecureStorageDevice:
         device = cls(folder, keys)
         try:
-            store = await open_with_secure_storage(folder, keys)
+            store, key = await open_with_secure_storage(folder, keys)
         except StoreError as exc:
             device.local = LocalData(None, exc, NAME, device._reset_files)
         else:
-            device.local = LocalData(store, None, NAME, device._reset_files, end=store.close)
+            device.local = LocalData(
+                store,
+                None,
+                NAME,
+                device._reset_files,
+                end=store.close,
+                lock=_lock(folder, key),
+                sign_outs=PendingSignOuts(FileLockRecord(folder / signouts.FILE)),
+            )
         return device
 
     def _reset_files(self) -> None:
@@ -106,8 +124,12 @@ class SecureStorageDevice:
         assert made is not None
         # secure storage is asynchronous: the new key is written over the old one in the background
         self._saving = asyncio.ensure_future(self.keys.save(made))
-        self.local = LocalData(store, None, NAME, self._reset_files, end=store.close)
+        self.local = LocalData(store, None, NAME, self._reset_files, end=store.close, lock=_lock(self.folder, made))
         return store
 
     def end(self) -> None:
         self.local.end()
+
+    def lock(self) -> AppLock:
+        assert self.local.lock is not None
+        return self.local.lock

@@ -3,6 +3,8 @@ and signing out with everything deleted."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import flet as ft
 
 from app.domain import ContactChannel, ContactPreferences
@@ -22,14 +24,20 @@ def ContactChoices() -> ft.Control:
     times, set_times = ft.use_state("")
     voicemail, set_voicemail = ft.use_state(False)
     alerts, set_alerts = ft.use_state(True)
+    stored: Any = ft.use_ref(None)  # the choices the server holds, to go back to when a change is refused
+    refusal, set_refusal = ft.use_state("")
+
+    def show(preferences: ContactPreferences) -> None:
+        set_channels(preferences.channels)
+        set_times(preferences.times)
+        set_voicemail(preferences.voicemail_ok)
+        set_alerts(preferences.news_alerts)
 
     async def load() -> None:
         preferences = await portal.load_contact_preferences()
         if preferences is not None:
-            set_channels(preferences.channels)
-            set_times(preferences.times)
-            set_voicemail(preferences.voicemail_ok)
-            set_alerts(preferences.news_alerts)
+            stored.current = preferences
+            show(preferences)
             set_loaded(True)
 
     ft.use_effect(run(load), [])
@@ -39,7 +47,13 @@ def ContactChoices() -> ft.Control:
         set_channels(tuple(chosen))
 
     async def save() -> None:
-        await portal.save_contact_preferences(ContactPreferences(tuple(channels), times.strip(), voicemail, alerts))
+        chosen = ContactPreferences(tuple(channels), times.strip(), voicemail, alerts)
+        problem = await portal.save_contact_preferences(chosen)
+        set_refusal(problem)
+        if problem:
+            show(stored.current)  # what is on screen is what the police hold
+        else:
+            stored.current = chosen
 
     w = portal.words
     boxes = [
@@ -74,6 +88,8 @@ def ContactChoices() -> ft.Control:
                 on_change=lambda e: set_alerts(bool(e.control.value)),
             ),
             parts.small(w("settings.contact.alerts")),
+            # beside the button that caused it, and read out when it appears
+            *([parts.error_notice(refusal)] if refusal else []),
             ft.FilledButton(w("settings.contact.save"), on_click=run(save), disabled=not loaded),
         ],
         spacing=8,

@@ -22,6 +22,7 @@ from app.store.sql import SqlStore
 
 DATABASE = "portal.db"
 SIDECAR = "store.json"
+PIN = "pin.json"  # with a PIN set: the store's key wrapped by it, and the count of wrong PINs (app/lock.py)
 COMPANIONS = ("", "-wal", "-shm", "-journal")
 
 Opener = Callable[[Path, bytes], SqlStore]
@@ -84,7 +85,7 @@ def open_device_store(folder: Path, provider: KeyProvider, *, backend: str | Non
 def reset_device(folder: Path, provider: KeyProvider) -> None:
     """Delete everything the app keeps here: the database and its companions, and the key.
     It all comes back from the server at the next sign-in."""
-    for file in (*database_files(folder), folder / SIDECAR):
+    for file in (*database_files(folder), folder / SIDECAR, folder / PIN):
         file.unlink(missing_ok=True)
     provider.delete()
 

@@ -36,14 +36,14 @@ async def main(page: ft.Page) -> None:
         keys = SecureStorageKeys(SecureStorage())
         folder = Path(tempfile.mkdtemp())
         results["before"] = await keys.load()
-        store = await open_with_secure_storage(folder, keys)
+        store, _ = await open_with_secure_storage(folder, keys)
         store.put_cases([CASE])
         store.close()
         saved = await keys.load()
         results["saved_length"] = len(saved) if saved else 0
         info = describe(folder)
         results["recorded_provider"] = info.key_provider if info else None
-        again = await open_with_secure_storage(folder, keys)
+        again, _ = await open_with_secure_storage(folder, keys)
         results["read_back"] = again.case("c1") == CASE
         again.close()
         await reset_with_secure_storage(folder, keys)

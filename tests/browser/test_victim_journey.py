@@ -4,11 +4,13 @@ desktop sizes are kept under artifacts/screenshots."""
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
+from contextlib import closing
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Page
+from playwright.async_api import Page, expect
 
 from app import wording
 from tests.browser.victim_app import (
@@ -246,6 +248,79 @@ async def test_the_case_stays_readable_offline_and_a_message_written_offline_is_
                 await not_see(page, case["crime_reference"])
     finally:
         backend.stop()
+
+
+async def test_on_a_shared_computer_nothing_outlives_the_tab(tmp_path: Path) -> None:
+    """The app's address opened first, then the invitation link in the same tab (read marks
+    must still reach the officer); a refused contact choice is said beside its button and
+    undone; an unknown address shows the welcome; a reload of the tab starts again at the
+    welcome and the old device token is ended on the server."""
+    backend = await seeded_backend(tmp_path)
+    backend.start()
+    case = backend.case
+    backend.officer_call("PUT", f"/cases/{case['id']}/messages/{uuid.uuid4()}", {"body": "I am your officer."})
+    try:
+        with web_app(backend.url, tmp_path / "app-data") as app_url:
+            async with chromium() as browser:
+                page = await browser.new_page(viewport=PHONE)  # type: ignore[arg-type]
+                # an address the app does not know: the welcome, with Quick exit, not a spinner
+                await open_app(page, f"{app_url}/officer", "Follow your case")
+                await see(page, "Quick exit")
+                await not_see(page, "Fetching your case")
+
+                # the app's own address first, then the invitation link in the same tab
+                await open_app(page, f"{app_url}/", "Follow your case")
+                await sign_in(page, backend, app_url, pin=None)
+                await see(page, case["crime_reference"], within_ms=SLOW)
+                await see(page, "Messages (1 new)")
+                await tap(page, "Messages (1 new)")
+                await see(page, "I am your officer.")
+                await _eventually(
+                    lambda: backend.officer_call("GET", f"/cases/{case['id']}")["victim_read_seq"] > 0,
+                    what="the read mark",
+                )
+                await tap(page, "Case", role="tab")
+                await see(page, case["crime_reference"])
+                await not_see(page, "1 new")
+
+                # no email address on record: ticking Email is refused beside the button, and undone
+                await tap(page, "Settings")
+                await see(page, "How may your officer contact you?")
+                await tap(page, "Email", role="checkbox")
+                await tap(page, "Save contact choices")
+                refusal = "The police have no email address for you."
+                await see(page, refusal)
+                await _shown_beside(page, refusal, "Save contact choices")
+                await expect(page.get_by_role("checkbox", name="Email", exact=True)).not_to_be_checked()
+                await shoot(page, "settings-refused")
+
+                # a reload (or "reopen closed tab") on a shared computer: back at the welcome,
+                # and the old token no longer works
+                await page.reload()
+                await page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=SLOW)
+                await page.evaluate("document.querySelector('flt-semantics-placeholder').click()")
+                await see(page, "Follow your case", within_ms=SLOW)
+                await not_see(page, case["crime_reference"])
+                await _eventually(lambda: _victim_sessions_revoked(backend), what="the sign-out")
+    finally:
+        backend.stop()
+
+
+async def _shown_beside(page: Page, text: str, button: str) -> None:
+    """The text is right next to the button (Flutter draws on a canvas, so where its
+    accessibility nodes sit is the only place a test can read positions from)."""
+    said = await page.locator("flt-semantics", has_text=text).last.bounding_box()
+    pressed = await page.get_by_role("button", name=button).first.bounding_box()
+    assert said is not None
+    assert pressed is not None
+    assert abs(said["y"] - pressed["y"]) < 200, (said, pressed)
+
+
+def _victim_sessions_revoked(backend: Backend) -> bool:
+    database = backend.env["PORTAL_DATABASE_URL"].removeprefix("sqlite:///")
+    with closing(sqlite3.connect(database)) as db:
+        revoked = db.execute("SELECT revoked_at IS NOT NULL FROM device_session WHERE kind = 'victim'").fetchall()
+    return bool(revoked) and all(row[0] for row in revoked)
 
 
 def _bodies(backend: Backend, case_id: str) -> list[str]:

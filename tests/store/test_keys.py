@@ -79,3 +79,23 @@ def test_a_key_wrapped_by_a_passphrase(tmp_path: Path) -> None:
         provider.load()
     provider.delete()
     assert not path.exists()
+
+
+def test_with_a_pin_the_os_keyring_no_longer_holds_the_key(
+    keyring_provider: KeyringKeyProvider, tmp_path: Path
+) -> None:
+    from app.bootstrap import open_desktop_data
+
+    local = open_desktop_data(tmp_path, keyring_provider)
+    assert local.store is not None
+    assert local.lock is not None
+    key = keyring_provider.load()
+    local.lock.set_pin("2468")
+    local.end()
+    assert keyring.get_password(KeyringKeyProvider.SERVICE, keyring_provider.account) is None
+    again = open_desktop_data(tmp_path, keyring_provider)
+    assert again.sealed  # anyone with this OS account finds no key to open the store with
+    assert again.lock is not None
+    assert again.lock.check("2468").outcome == "unlocked"
+    again.lock.clear_pin()
+    assert keyring_provider.load() == key
