@@ -144,7 +144,7 @@ def web_session_forgetter(page: ft.Page) -> Callable[[], Awaitable[None]]:
     session for FLET_SESSION_TIMEOUT and re-attaches it to the next page from the same tab.
     The key is the one flet_web gives the session (flet_web/fastapi/flet_app.py, Flet 1.0):
     a browser test (a reload shows the welcome) holds it to the installed Flet."""
-    from flet_web.fastapi.flet_app_manager import app_manager  # type: ignore[import-untyped]
+    from flet_web.fastapi.flet_app_manager import app_manager
 
     ip = "" if page.client_ip in ("127.0.0.1", "::1") else (page.client_ip or "")
     agent = page.client_user_agent or ""
