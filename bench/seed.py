@@ -13,6 +13,7 @@ from sync.protocol import (
     InvitationRedeem,
     OfficerCreate,
     OfficerLogin,
+    OfficerSetup,
     Role,
     VictimCreate,
     VictimVerify,
@@ -22,7 +23,7 @@ from sync.server.context import Context, RequestInfo
 from sync.server.db import Database, create_engine
 from sync.server.migrate import upgrade
 from sync.server.notify import MemoryChannel, Outbox
-from sync.server.services import auth, cases
+from sync.server.services import auth, cases, invitations, setup_codes
 from sync.server.settings import Settings
 
 PASSWORD = "bench-password-1"
@@ -48,7 +49,7 @@ def seed(settings: Settings, victims: int) -> Seeded:
     outbox = Outbox(db, channel, ctx.clock)
     try:
         db.run_write(admin.create_force, ctx, "bench", "Benchmark Constabulary")
-        db.run_write(
+        created_officer = db.run_write(
             admin.create_officer,
             ctx,
             "bench",
@@ -59,10 +60,20 @@ def seed(settings: Settings, victims: int) -> Seeded:
                 role=Role.OFFICER,
                 email="pc.bench@example.org",
                 phone="01632 960000",
-                password=PASSWORD,
             ),
         )
         local = RequestInfo(token=None, ip=None)  # no address: per-address limits do not apply
+        db.run_write(
+            setup_codes.set_password,
+            ctx,
+            local,
+            OfficerSetup(
+                force_code="bench",
+                username="pc.bench",
+                setup_code=created_officer.setup.setup_code,
+                new_password=PASSWORD,
+            ),
+        )
         officer = db.run_write(
             auth.officer_login, ctx, local, OfficerLogin(force_code="bench", username="pc.bench", password=PASSWORD)
         ).token
@@ -80,7 +91,7 @@ def seed(settings: Settings, victims: int) -> Seeded:
                     victim=VictimCreate(name=f"Victim {n}", phone=f"07700 9{n % 100000:05d}"),
                 ),
             )
-            invitation = db.run_write(cases.create_invitation, ctx, as_officer, created.id, InvitationCreate())
+            invitation = db.run_write(invitations.create_invitation, ctx, as_officer, created.id, InvitationCreate())
             token = invitation.link.rsplit("/", 1)[1]
             challenge, notification_id = db.run_write(auth.redeem_invitation, ctx, local, InvitationRedeem(token=token))
             outbox.deliver(notification_id)

@@ -56,18 +56,26 @@ async def test_a_force_and_its_first_officer_from_the_command_line(tmp_path: Pat
         "--collar", "A1", "--role", "admin", "--email", "admin@example.org", "--phone", "01632 960000",
     )  # fmt: skip
     assert officer.returncode == 0, officer.stdout + officer.stderr
-    password = officer.stdout.strip().split()[-1]
+    setup_code = printed_setup_code(officer.stdout)
 
     async with open_api(f"sqlite:///{tmp_path / 'portal.sqlite3'}", tmp_path, FakeClock()) as api:
-        token = await api.login("tvp", "admin", password)
+        await api.set_up("tvp", "admin", setup_code, "the-admins-own-password")
+        token = await api.login("tvp", "admin", "the-admins-own-password")
         assert (await api.client.get("/officers/me", headers=bearer(token))).json()["role"] == "admin"
         by_key = await api.client.post(
             "/officers",
             json={"username": "pc1", "name": "PC One", "collar_number": "101", "email": "pc1@example.org",
-                  "phone": "01632 960001", "password": "long-enough-pass"},
+                  "phone": "01632 960001"},
             headers=bearer(key),
         )  # fmt: skip
         assert by_key.status_code == 201
+        assert by_key.json()["setup"]["setup_code"]
+
+
+def printed_setup_code(stdout: str) -> str:
+    lines = stdout.splitlines()
+    at = next(n for n, line in enumerate(lines) if "set-up code" in line)
+    return lines[at + 1].strip()
 
 
 def test_the_demo_seeds_two_forces_and_says_how_to_sign_in(tmp_path: Path) -> None:
