@@ -100,7 +100,10 @@ def test_production_refuses_to_start_without_a_real_secret(tmp_path: Path) -> No
 def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PORTAL_DATABASE_URL", "postgresql+psycopg://db.example/portal")
     monkeypatch.setenv("PORTAL_INVITATION_DAYS", "7")
+    monkeypatch.setenv("PORTAL_OFFICER_IDLE_HOURS", "2")
+    monkeypatch.setenv("PORTAL_VICTIM_IDLE_DAYS", "14")
     settings = Settings()
+    assert (settings.officer_idle_hours, settings.victim_idle_days) == (2, 14)
     assert settings.database_url == "postgresql+psycopg://db.example/portal"
     assert settings.invitation_days == 7
     assert not settings.is_sqlite
