@@ -145,3 +145,53 @@ def test_production_hashes_passwords_with_argon2s_recommended_strength() -> None
     assert Context.from_settings(Settings()).passwords.parameters == profiles.RFC_9106_LOW_MEMORY
     with pytest.raises(ValidationError, match="PORTAL_PASSWORD_HASHING"):
         Settings(environment="production", notify_channel="smtp", secret_key="s" * 40, password_hashing="fast")  # type: ignore[arg-type]
+
+
+async def test_access_is_ended_from_the_command_line(tmp_path: Path) -> None:
+    """Deactivate and reactivate an officer, reset their password, list, rotate and revoke keys."""
+    assert portal_server(tmp_path, "migrate").returncode == 0
+    first_key = portal_server(tmp_path, "create-force", "tvp", "Thames Valley Police").stdout.split()[-1]
+    made = portal_server(
+        tmp_path, "create-officer", "--force", "tvp", "--username", "pc1", "--name", "PC One",
+        "--collar", "101", "--email", "pc1@example.org", "--phone", "01632 960001",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stdout + made.stderr
+    url = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    async with open_api(url, tmp_path, FakeClock()) as api:
+        await api.set_up("tvp", "pc1", printed_setup_code(made.stdout))
+        token = await api.login("tvp", "pc1")
+        assert (await api.client.get("/officers/me", headers=bearer(token))).status_code == 200
+
+        off = portal_server(tmp_path, "deactivate-officer", "--force", "tvp", "--username", "pc1")
+        assert off.returncode == 0, off.stdout + off.stderr
+        assert "signed out everywhere" in off.stdout
+        api.services.ctx.callers.clear()  # another process ended it; this worker's short cache aside
+        assert (await api.client.get("/officers/me", headers=bearer(token))).status_code == 401
+        assert portal_server(tmp_path, "reactivate-officer", "--force", "tvp", "--username", "pc1").returncode == 0
+        token = await api.login("tvp", "pc1")
+
+        reset = portal_server(tmp_path, "reset-password", "--force", "tvp", "--username", "pc1")
+        assert reset.returncode == 0, reset.stdout + reset.stderr
+        api.services.ctx.callers.clear()
+        assert (await api.client.get("/officers/me", headers=bearer(token))).status_code == 401
+        await api.set_up("tvp", "pc1", printed_setup_code(reset.stdout), "after-the-reset-password")
+        await api.login("tvp", "pc1", "after-the-reset-password")
+        unknown = portal_server(tmp_path, "deactivate-officer", "--force", "tvp", "--username", "nobody")
+        assert unknown.returncode == 1
+        assert "No officer" in unknown.stdout
+
+        listed = portal_server(tmp_path, "list-keys", "--force", "tvp")
+        assert listed.returncode == 0
+        assert first_key not in listed.stdout
+        key_id = listed.stdout.split()[0]
+        rotated = portal_server(tmp_path, "rotate-key", "--force", "tvp", "--id", key_id)
+        assert rotated.returncode == 0, rotated.stdout + rotated.stderr
+        second_key = rotated.stdout.split()[-1]
+        assert second_key.startswith("vpk_")
+        assert (await api.client.get("/officers/me", headers=bearer(first_key))).status_code == 401
+        assert (await api.client.get("/officers/me", headers=bearer(second_key))).status_code == 403
+        second_id = portal_server(tmp_path, "list-keys", "--force", "tvp").stdout.splitlines()[1].split()[0]
+        assert portal_server(tmp_path, "revoke-key", "--force", "tvp", "--id", second_id).returncode == 0
+        api.services.ctx.callers.clear()
+        assert (await api.client.get("/officers/me", headers=bearer(second_key))).status_code == 401
+        assert "live" not in portal_server(tmp_path, "list-keys", "--force", "tvp").stdout
