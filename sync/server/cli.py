@@ -1,5 +1,6 @@
-"""``portal-server``: run the backend, migrate its database, add forces and officers, set a force's
-local support services, seed a demo."""
+"""``portal-server``: run the backend, migrate its database, add forces and officers, end access
+(deactivate officers, reset passwords, revoke and rotate integration keys), set a force's local
+support services, seed a demo."""
 
 from __future__ import annotations
 
