@@ -51,6 +51,8 @@ async def test_a_new_invitation_withdraws_the_older_ones_and_their_codes(api: Ap
     second = await api.invite(pc1, case_id)
     late = await api.verify(challenge, code)  # the code sent for the first invitation
     assert late.status_code == 410
+    made = [r.detail for r in api.rows(audit_event, audit_event.c.action == "invitation.create")]
+    assert sorted(d["revoked_older"] for d in made) == [0, 1]
     assert (await api.redeem(first)).status_code == 410
     redeemed = await api.redeem(second)
     assert redeemed.status_code == 201

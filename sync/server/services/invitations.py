@@ -1,5 +1,5 @@
 """Invitations: the link a victim signs in with. Made by the officer on the case (a new one
-withdraws the victim's older unused ones), withdrawn by that officer or a supervisor; a withdrawn
+revokes the victim's older unused ones), revoked by that officer or a supervisor; a revoked
 invitation, and any code already sent for it, no longer signs anyone in."""
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ def create_invitation(
             code="victim_contact_missing",
         )
     now = ctx.now()
-    # One live invitation per victim: a new one withdraws any the victim has not used.
-    withdraw_unused(conn, invitation.c.victim_id == row.victim_id, now=now)
+    # One live invitation per victim: a new one revokes any the victim has not used.
+    revoked_older = revoke_unused(conn, invitation.c.victim_id == row.victim_id, now=now)
     token = security.new_invitation_token()
     invitation_id = uuid.uuid4()
     expires_at = now + timedelta(days=ctx.settings.invitation_days)
@@ -78,11 +78,18 @@ def create_invitation(
         body=texts.invitation(force_name, url, ctx.settings.invitation_days),
         now=now,
     )
-    audit.record(conn, caller, "invitation.create", now=now, case_id=row.id, detail={"channel": channel.value})
+    audit.record(
+        conn,
+        caller,
+        "invitation.create",
+        now=now,
+        case_id=row.id,
+        detail={"channel": channel.value, "revoked_older": revoked_older},
+    )
     return NewInvitation(invitation_id, url, notification_id, channel, expires_at)
 
 
-def withdraw_unused(conn: Connection, *where: sa.ColumnElement[bool], now: datetime) -> int:
+def revoke_unused(conn: Connection, *where: sa.ColumnElement[bool], now: datetime) -> int:
     """Revokes the matching invitations not yet used, and the codes already sent for them."""
     revoked = (
         conn.execute(
@@ -104,7 +111,7 @@ def withdraw_unused(conn: Connection, *where: sa.ColumnElement[bool], now: datet
 
 
 def revoke(conn: Connection, ctx: Context, request: RequestInfo, case_id: uuid.UUID, invitation_id: uuid.UUID) -> None:
-    """The officer on the case or a supervisor withdraws an invitation; withdrawing twice changes nothing."""
+    """The officer on the case or a supervisor revokes an invitation; revoking it twice changes nothing."""
     caller = authenticate(conn, ctx, request)
     require_officer(caller, Role.OFFICER, Role.SUPERVISOR)
     row = load_visible(conn, caller, case_id)
@@ -121,7 +128,7 @@ def revoke(conn: Connection, ctx: Context, request: RequestInfo, case_id: uuid.U
             code="invitation_used",
         )
     now = ctx.now()
-    if withdraw_unused(conn, invitation.c.id == invitation_id, now=now):
+    if revoke_unused(conn, invitation.c.id == invitation_id, now=now):
         audit.record(
             conn, caller, "invitation.revoke", now=now, case_id=row.id, detail={"invitation_id": str(invitation_id)}
         )
