@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from sync.protocol import Role
@@ -75,3 +76,13 @@ async def test_withdrawing_an_invitation_kills_a_code_already_sent(api: Api) -> 
     late = await api.verify(challenge, code)
     assert late.status_code == 410
     assert late.json()["error"]["code"] == "invitation_revoked"
+
+
+async def test_of_many_invitations_sent_at_once_only_one_stays_live(api: Api) -> None:
+    pc1, _, _, case_id = await people(api)
+    sent = await asyncio.gather(
+        *(api.client.post(f"/cases/{case_id}/invitations", json={}, headers=pc1.auth) for _ in range(6))
+    )
+    assert [r.status_code for r in sent] == [201] * 6
+    live = api.rows(invitation, invitation.c.revoked_at.is_(None), invitation.c.used_at.is_(None))
+    assert len(live) == 1

@@ -37,7 +37,8 @@ def create_invitation(
     """Stores the invitation and its notification; the caller sends it once this commits."""
     caller = authenticate(conn, ctx, request)
     require_officer(caller, Role.OFFICER, Role.SUPERVISOR)
-    row = load_visible(conn, caller, case_id)
+    # The case's row lock makes invitations for one victim take turns: only the newest stays live.
+    row = load_visible(conn, caller, case_id, lock=True)
     if row.status == CaseStatus.CLOSED:
         raise Conflict("This case is closed; reopen it before inviting the victim.", code="case_closed")
     channel = body.channel or ContactChannel(row.victim_preferred_channel)
