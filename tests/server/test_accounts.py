@@ -9,7 +9,8 @@ from datetime import timedelta
 from typing import Any
 
 from sync.protocol import Role
-from sync.server.models import audit_event, officer, setup_code
+from sync.server.models import audit_event, device_session, officer, setup_code
+from sync.server.services import accounts
 from tests.support import PASSWORD, Api, Officer, bearer
 
 NEW_OFFICER = {
@@ -176,3 +177,29 @@ async def test_an_admin_reset_ends_the_password_and_every_session(api: Api) -> N
     assert (await setup(api, reset.json()["setup_code"], username="pc1")).status_code == 204
     assert await login_status(api, "pc1", "a-password-of-my-own") == 200
     assert "officer.password_reset" in {r.action for r in api.rows(audit_event)}
+
+
+async def test_a_sign_in_racing_a_password_reset_does_not_outlive_it(api: Api) -> None:
+    """The reset holds the officer's row while a sign-in with the old password arrives: the
+    sign-in waits for it, then finds the password gone."""
+    await admin_of(api)
+    pc = await api.add_officer("tvp", "pc1")
+    force_id = api.rows(officer, officer.c.username == "pc1")[0].force_id
+    db, ctx = api.services.db, api.services.ctx
+    with db.engine.connect() as conn:
+        conn.info["write"] = True
+        try:
+            with conn.begin():
+                accounts.reset_password(conn, ctx, None, force_id, uuid.UUID(pc.id))
+                signing_in = asyncio.create_task(login_status(api, "pc1", PASSWORD))
+                await asyncio.sleep(0.5)
+                assert not signing_in.done()
+        finally:
+            conn.info["write"] = False
+    assert await signing_in == 401
+    assert (
+        api.count(
+            device_session, device_session.c.officer_id == uuid.UUID(pc.id), device_session.c.revoked_at.is_(None)
+        )
+        == 0
+    )

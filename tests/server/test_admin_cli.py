@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from pydantic import ValidationError
 
 from sync.server.context import Context
 from sync.server.migrate import upgrade
-from sync.server.models import metadata
+from sync.server.models import device_session, force, metadata
 from sync.server.settings import Settings
 from tests.support import FakeClock, bearer, open_api
 
@@ -195,3 +197,30 @@ async def test_access_is_ended_from_the_command_line(tmp_path: Path) -> None:
         api.services.ctx.callers.clear()
         assert (await api.client.get("/officers/me", headers=bearer(second_key))).status_code == 401
         assert "live" not in portal_server(tmp_path, "list-keys", "--force", "tvp").stdout
+
+
+def test_upgrading_signs_no_one_out_for_being_idle(tmp_path: Path) -> None:
+    """Sessions older than the idle limits when 0003_access arrives count as used at the upgrade."""
+    url = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    upgrade(url, "0002")
+    signed_in = datetime.now(UTC) - timedelta(days=60)
+    force_id, session_id = uuid.uuid4(), uuid.uuid4()
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.insert(force).values(id=force_id, code="tvp", name="TVP", settings={}, created_at=signed_in)
+            )
+            conn.execute(
+                sa.insert(device_session).values(
+                    id=session_id, force_id=force_id, token_hash="x" * 64, kind="victim", device_name="Phone",
+                    created_at=signed_in, expires_at=signed_in + timedelta(days=90),
+                )
+            )  # fmt: skip
+        upgrade(url)
+        with engine.connect() as conn:
+            last_used = conn.execute(sa.select(device_session.c.last_used_at)).scalar_one()
+    finally:
+        engine.dispose()
+    assert last_used is not None
+    assert datetime.now(UTC) - last_used < timedelta(minutes=5)

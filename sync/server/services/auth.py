@@ -182,6 +182,9 @@ def officer_login(conn: Connection, ctx: Context, request: RequestInfo, body: Of
         sa.select(officer, force.c.code.label("force_code"), force.c.settings.label("force_settings"))
         .join(force, force.c.id == officer.c.force_id)
         .where(force.c.code == body.force_code, officer.c.username == body.username)
+        # Locked, so a reset, password change or deactivation committing meanwhile cannot miss
+        # the session this sign-in is about to make: one of the two waits for the other.
+        .with_for_update(of=officer)
     ).one_or_none()
 
     def refuse(message: str, code: str) -> _Refused:

@@ -7,6 +7,8 @@ Create Date: 2026-11-29 13:00:00.000000
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -26,6 +28,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("last_used_at", UtcDateTime(), nullable=True))
         batch_op.create_index(batch_op.f("ix_device_session_officer_id"), ["officer_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_device_session_victim_id"), ["victim_id"], unique=False)
+
+    # Sessions already live count as used now, so upgrading signs nobody out for being idle.
+    session = sa.table(
+        "device_session", sa.column("revoked_at", UtcDateTime()), sa.column("last_used_at", UtcDateTime())
+    )
+    op.execute(session.update().where(session.c.revoked_at.is_(None)).values(last_used_at=datetime.now(UTC)))
 
     with op.batch_alter_table("invitation", schema=None) as batch_op:
         batch_op.add_column(sa.Column("revoked_at", UtcDateTime(), nullable=True))
