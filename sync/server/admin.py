@@ -15,13 +15,14 @@ from sync.protocol import (
     OfficerCreatedPublic,
     OfficerPublic,
     SetupCodePublic,
+    SignOutPublic,
     SupportServicesPublic,
 )
 from sync.server import audit
 from sync.server.context import Context
 from sync.server.errors import Conflict, NotFound
 from sync.server.models import force
-from sync.server.services import accounts, integration_keys, officers, support
+from sync.server.services import accounts, devices, integration_keys, officers, support
 from sync.server.victims_code import DEFAULT_FORCE_SETTINGS
 
 
@@ -77,6 +78,10 @@ def set_officer_active(conn: Connection, ctx: Context, code: str, username: str,
     return accounts.set_active(
         conn, ctx, None, force_id, accounts.officer_id_for(conn, force_id, username), active=active
     )
+
+
+def sign_out_victim(conn: Connection, ctx: Context, code: str, victim_id: uuid.UUID) -> SignOutPublic:
+    return devices.sign_out_everywhere(conn, ctx, None, force_id_for(conn, code), victim_id)
 
 
 def reset_password(conn: Connection, ctx: Context, code: str, username: str) -> SetupCodePublic:

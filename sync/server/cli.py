@@ -67,6 +67,10 @@ def _parser() -> argparse.ArgumentParser:
     officer_by_username("reactivate-officer", "let a deactivated officer sign in again")
     officer_by_username("reset-password", "end an officer's password and sessions; prints a new set-up code once")
 
+    victim = commands.add_parser("sign-out-victim", help="end every session of a victim at once (a lost phone)")
+    victim.add_argument("--force", required=True, dest="force_code")
+    victim.add_argument("--victim-id", required=True, type=uuid.UUID, help="the victim's id, from their case")
+
     list_keys = commands.add_parser("list-keys", help="list a force's integration keys (never the keys themselves)")
     list_keys.add_argument("--force", required=True, dest="force_code")
     for name, help_text in (
@@ -149,6 +153,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             setup = db.run_write(admin.reset_password, ctx, args.force_code.lower(), args.username)
             _say(f"The password of {args.username.lower()} no longer works and every session of theirs has ended.")
             _say_setup_code(args.username.lower(), setup)
+        elif args.command == "sign-out-victim":
+            ended = db.run_write(admin.sign_out_victim, ctx, args.force_code.lower(), args.victim_id)
+            _say(f"Signed the victim out on {ended.signed_out} device{'' if ended.signed_out == 1 else 's'}.")
         elif args.command == "list-keys":
             for known_key in db.run_read(admin.list_integration_keys, args.force_code.lower()):
                 state = f"revoked {known_key.revoked_at:%Y-%m-%d %H:%M}" if known_key.revoked_at else "live"

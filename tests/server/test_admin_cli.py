@@ -224,3 +224,21 @@ def test_upgrading_signs_no_one_out_for_being_idle(tmp_path: Path) -> None:
         engine.dispose()
     assert last_used is not None
     assert datetime.now(UTC) - last_used < timedelta(minutes=5)
+
+
+async def test_a_victim_is_signed_out_everywhere_from_the_command_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    upgrade(url)
+    async with open_api(url, tmp_path, FakeClock()) as api:
+        api.create_force("tvp", "Thames Valley Police")
+        officer = await api.add_officer("tvp", "pc1")
+        victim = await api.victim_with_case(officer)
+        victim_id = api.rows(device_session, device_session.c.kind == "victim")[0].victim_id
+        signed_out = portal_server(tmp_path, "sign-out-victim", "--force", "tvp", "--victim-id", str(victim_id))
+        assert signed_out.returncode == 0, signed_out.stdout + signed_out.stderr
+        assert "1 device." in signed_out.stdout
+        api.services.ctx.callers.clear()
+        assert (await api.client.get(f"/cases/{victim.case_id}", headers=victim.auth)).status_code == 401
+        unknown = portal_server(tmp_path, "sign-out-victim", "--force", "tvp", "--victim-id", str(uuid.uuid4()))
+        assert unknown.returncode == 1
+        assert "No victim" in unknown.stdout

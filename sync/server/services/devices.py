@@ -61,23 +61,28 @@ def sign_out_device(conn: Connection, ctx: Context, request: RequestInfo, device
     audit.record(conn, caller, f"{caller.kind}.device_sign_out", now=ctx.now(), detail={"session_id": str(device_id)})
 
 
-def sign_out_victim(conn: Connection, ctx: Context, request: RequestInfo, victim_id: uuid.UUID) -> SignOutPublic:
-    """An admin ends every session of a victim in their force (their phone was lost or taken)."""
-    caller = authenticate(conn, ctx, request)
-    require_officer(caller, Role.ADMIN)
-    known = conn.execute(
-        sa.select(victim.c.id).where(victim.c.id == victim_id, victim.c.force_id == caller.force_id)
-    ).first()
+def sign_out_everywhere(
+    conn: Connection, ctx: Context, actor: Caller | None, force_id: uuid.UUID, victim_id: uuid.UUID
+) -> SignOutPublic:
+    """Ends every session of a victim in this force (their phone was lost or taken)."""
+    known = conn.execute(sa.select(victim.c.id).where(victim.c.id == victim_id, victim.c.force_id == force_id)).first()
     if known is None:
         raise NotFound("No victim with that id in your force.", code="victim_not_found")
     ended = sessions.end_sessions(
-        conn, ctx, device_session.c.victim_id == victim_id, device_session.c.force_id == caller.force_id
+        conn, ctx, device_session.c.victim_id == victim_id, device_session.c.force_id == force_id
     )
     audit.record(
         conn,
-        caller,
+        actor,
         "victim.sign_out_everywhere",
         now=ctx.now(),
+        force_id=force_id,
         detail={"victim_id": str(victim_id), "sessions_ended": ended},
     )
     return SignOutPublic(signed_out=ended)
+
+
+def sign_out_victim(conn: Connection, ctx: Context, request: RequestInfo, victim_id: uuid.UUID) -> SignOutPublic:
+    caller = authenticate(conn, ctx, request)
+    require_officer(caller, Role.ADMIN)
+    return sign_out_everywhere(conn, ctx, caller, caller.force_id, victim_id)
