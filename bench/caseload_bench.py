@@ -26,16 +26,15 @@ import psycopg
 import sqlalchemy as sa
 from pydantic import SecretStr
 
-from sync.protocol import OfficerCreate, OfficerLogin, Role
+from bench.seed import add_signed_in_officer
+from sync.protocol import OfficerCreate, Role
 from sync.server import admin
 from sync.server.app import create_app
-from sync.server.context import RequestInfo
 from sync.server.migrate import upgrade
-from sync.server.models import case, force, victim
-from sync.server.services import attention, auth
+from sync.server.models import case, force, officer, victim
+from sync.server.services import attention
 from sync.server.settings import Settings
 
-PASSWORD = "bench-password-1"
 START = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
 
@@ -112,31 +111,29 @@ async def measure(url: str, cases: int, samples: int, folder: Path) -> None:
     services = app.state.services
     db, ctx = services.db, services.ctx
     db.run_write(admin.create_force, ctx, "bench", "Benchmark Constabulary")
-    officers = []
+    token = ""
     for n, role in enumerate([Role.SUPERVISOR, *[Role.OFFICER] * 20]):
-        created = db.run_write(
-            admin.create_officer,
-            ctx,
-            "bench",
-            OfficerCreate(
-                username=f"user{n}",
-                name=f"Officer {n}",
-                collar_number=str(n + 1),
-                role=role,
-                email=f"user{n}@example.org",
-                phone="01632 960000",
-                password=PASSWORD,
-            ),
+        body = OfficerCreate(
+            username=f"user{n}",
+            name=f"Officer {n}",
+            collar_number=str(n + 1),
+            role=role,
+            email=f"user{n}@example.org",
+            phone="01632 960000",
         )
-        officers.append(created.id)
+        if n == 0:  # the supervisor, whose caseload is the force's
+            token = add_signed_in_officer(db, ctx, "bench", body)
+        else:
+            db.run_write(admin.create_officer, ctx, "bench", body)
+    officers = db.run_read(
+        lambda conn: list(conn.execute(sa.select(officer.c.id).where(officer.c.role == "officer")).scalars())
+    )
     force_id = db.run_read(lambda conn: conn.execute(sa.select(force.c.id)).scalar_one())
     started = time.perf_counter()
-    db.run_write(_fill, force_id, officers[1:], cases)
+    db.run_write(_fill, force_id, officers, cases)
     if not db.is_sqlite:
         db.run_write(lambda conn: conn.exec_driver_sql("ANALYZE"))
     _say(f"  seeded {cases:,} cases in {time.perf_counter() - started:.0f} s")
-    login = OfficerLogin(force_code="bench", username="user0", password=PASSWORD)
-    token = db.run_write(auth.officer_login, ctx, RequestInfo(token=None, ip=None), login).token
     headers = {"Authorization": f"Bearer {token}"}
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

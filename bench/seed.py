@@ -15,6 +15,7 @@ from sync.protocol import (
     InvitationRedeem,
     OfficerCreate,
     OfficerLogin,
+    OfficerSetup,
     Role,
     TotpEnrol,
     VictimCreate,
@@ -25,7 +26,7 @@ from sync.server.context import Context, RequestInfo
 from sync.server.db import Database, create_engine
 from sync.server.migrate import upgrade
 from sync.server.notify import MemoryChannel, Outbox
-from sync.server.services import auth, cases
+from sync.server.services import auth, cases, invitations, setup_codes
 from sync.server.settings import Settings
 
 PASSWORD = "bench-password-1"
@@ -43,10 +44,17 @@ class Seeded:
     victims: list[Victim]
 
 
-def _officer_with_authenticator(db: Database, ctx: Context, local: RequestInfo) -> str:
-    """Signs the bench officer in, sets up their authenticator (officers read cases only with
-    one), and signs in again with a code; the second session's token."""
-    login = OfficerLogin(force_code="bench", username="pc.bench", password=PASSWORD)
+def add_signed_in_officer(db: Database, ctx: Context, force_code: str, body: OfficerCreate) -> str:
+    """An officer made as an admin makes one, who then chooses a password with the set-up code,
+    sets up an authenticator (officers read cases only with one) and signs in with a code: the
+    token of that session."""
+    created = db.run_write(admin.create_officer, ctx, force_code, body)
+    local = RequestInfo(token=None, ip=None)  # no address: per-address limits do not apply
+    setup = OfficerSetup(
+        force_code=force_code, username=body.username, setup_code=created.setup.setup_code, new_password=PASSWORD
+    )
+    db.run_write(setup_codes.set_password, ctx, local, setup)
+    login = OfficerLogin(force_code=force_code, username=body.username, password=PASSWORD)
     first = RequestInfo(token=db.run_write(auth.officer_login, ctx, local, login).token, ip=None)
     totp = pyotp.TOTP(db.run_write(auth.totp_enrol, ctx, first, TotpEnrol(password=PASSWORD)).secret)
     step = totp.timecode(ctx.now())
@@ -65,8 +73,8 @@ def seed(settings: Settings, victims: int) -> Seeded:
     outbox = Outbox(db, channel, ctx.clock, ctx.secrets)
     try:
         db.run_write(admin.create_force, ctx, "bench", "Benchmark Constabulary")
-        db.run_write(
-            admin.create_officer,
+        officer = add_signed_in_officer(
+            db,
             ctx,
             "bench",
             OfficerCreate(
@@ -76,11 +84,9 @@ def seed(settings: Settings, victims: int) -> Seeded:
                 role=Role.OFFICER,
                 email="pc.bench@example.org",
                 phone="01632 960000",
-                password=PASSWORD,
             ),
         )
         local = RequestInfo(token=None, ip=None)  # no address: per-address limits do not apply
-        officer = _officer_with_authenticator(db, ctx, local)
         as_officer = RequestInfo(token=officer, ip=None)
         out: list[Victim] = []
         for n in range(victims):
@@ -95,7 +101,7 @@ def seed(settings: Settings, victims: int) -> Seeded:
                     victim=VictimCreate(name=f"Victim {n}", phone=f"07700 9{n % 100000:05d}"),
                 ),
             )
-            invitation = db.run_write(cases.create_invitation, ctx, as_officer, created.id, InvitationCreate())
+            invitation = db.run_write(invitations.create_invitation, ctx, as_officer, created.id, InvitationCreate())
             token = invitation.link.rsplit("/", 1)[1]
             challenge, notification_id = db.run_write(auth.redeem_invitation, ctx, local, InvitationRedeem(token=token))
             outbox.deliver(notification_id)

@@ -57,6 +57,8 @@ PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3
 CrimeReference = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40, pattern=r"^[A-Za-z0-9/ -]+$")
 ]
+NewPassword = Annotated[str, StringConstraints(min_length=12, max_length=256)]
+SetupCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=128)]
 OneTimeCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{6}$")]
 ContactTimes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=CONTACT_TIMES_MAX_CHARS), OneLine]
 AwayMessage = Annotated[str, StringConstraints(strip_whitespace=True, max_length=AWAY_MESSAGE_MAX_CHARS), Lines]
@@ -162,6 +164,47 @@ class TokenPublic(Model):
     )
 
 
+class OfficerSetup(Model):
+    """A new officer (or one whose password an admin reset) chooses a password with their set-up code."""
+
+    force_code: ForceCode
+    username: Username
+    setup_code: SetupCode
+    new_password: NewPassword
+
+
+class PasswordChange(Model):
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    new_password: NewPassword
+
+
+class SetupCodePublic(Model):
+    """Shown once: the officer sets their password with it at ``POST /v1/auth/officer/setup``."""
+
+    setup_code: str
+    expires_at: datetime
+
+
+class DevicePublic(Model):
+    """One signed-in device (a session) of the caller's own; never its token."""
+
+    id: uuid.UUID
+    device_name: str
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    current: bool = Field(description="True for the device asking.")
+
+
+class DevicesPublic(Model):
+    data: list[DevicePublic]
+    count: int
+
+
+class SignOutPublic(Model):
+    signed_out: int = Field(description="How many sessions were ended.")
+
+
 class TotpEnrolmentPublic(Model):
     secret: str
     provisioning_uri: str
@@ -206,7 +249,6 @@ class OfficerCreate(Model):
     role: Role = Role.OFFICER
     email: EmailStr
     phone: PhoneText
-    password: Annotated[str, StringConstraints(min_length=12, max_length=256)]
 
 
 class OfficerContact(Model):
@@ -240,6 +282,21 @@ class OfficerPublic(OfficerContact):
     role: Role
     active: bool
     totp_enabled: bool
+
+
+class OfficerCreatedPublic(OfficerPublic):
+    setup: SetupCodePublic
+
+
+class IntegrationKeyPublic(Model):
+    id: uuid.UUID
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class IntegrationKeyCreatedPublic(IntegrationKeyPublic):
+    key: str = Field(description="Shown once: the record system sends it as a bearer token.")
 
 
 # ---------------------------------------------------------------------------- cases

@@ -17,11 +17,13 @@ import pyotp
 import sqlalchemy as sa
 from fastapi import FastAPI
 
-from sync.protocol import OfficerCreate, OfficerPublic, Role
+from sync.protocol import OfficerCreate, OfficerPublic, OfficerSetup, Role
 from sync.server import admin
 from sync.server.app import create_app
+from sync.server.context import RequestInfo
 from sync.server.deps import Services
 from sync.server.notify import Channel
+from sync.server.services import setup_codes
 from sync.server.settings import Settings
 
 PASSWORD = "correct-horse-battery"
@@ -141,9 +143,10 @@ class Api:
         return key
 
     def create_officer(self, force: str, username: str, role: Role = Role.OFFICER) -> OfficerPublic:
-        """An officer as an admin makes one: a password, no authenticator yet."""
+        """An officer as an admin makes one, who has then chosen their password with the one-time
+        set-up code (straight through the service); no authenticator yet."""
         self._collars += 1
-        return self.services.db.run_write(
+        created = self.services.db.run_write(
             admin.create_officer,
             self.services.ctx,
             force,
@@ -154,9 +157,13 @@ class Api:
                 role=role,
                 email=f"{username}@{force}.police.example",
                 phone="01632 960000",
-                password=PASSWORD,
             ),
         )
+        setup = OfficerSetup(
+            force_code=force, username=username, setup_code=created.setup.setup_code, new_password=PASSWORD
+        )
+        self.services.db.run_write(setup_codes.set_password, self.services.ctx, RequestInfo(token=None, ip=None), setup)
+        return created
 
     async def add_officer(self, force: str, username: str, role: Role = Role.OFFICER) -> Officer:
         created = self.create_officer(force, username, role)
@@ -192,6 +199,13 @@ class Api:
         assert step <= current + 1, "every code of this minute was used: advance the clock"
         self._totp_steps[key] = step
         return totp.generate_otp(step)
+
+    async def set_up(self, force: str, username: str, setup_code: str, password: str = PASSWORD) -> None:
+        response = await self.client.post(
+            "/auth/officer/setup",
+            json={"force_code": force, "username": username, "setup_code": setup_code, "new_password": password},
+        )
+        assert response.status_code == 204, response.text
 
     async def login(self, force: str, username: str, password: str = PASSWORD, **extra: Any) -> str:
         if (force, username) in self.authenticators and "totp_code" not in extra:

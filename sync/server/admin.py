@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.protocol import OfficerCreate, OfficerPublic, SupportServicesPublic
-from sync.server import audit, security
+from sync.protocol import (
+    IntegrationKeyCreatedPublic,
+    IntegrationKeyPublic,
+    OfficerCreate,
+    OfficerCreatedPublic,
+    OfficerPublic,
+    SetupCodePublic,
+    SignOutPublic,
+    SupportServicesPublic,
+)
+from sync.server import audit
 from sync.server.context import Context
 from sync.server.errors import Conflict, NotFound
-from sync.server.models import force, integration_key
-from sync.server.services import support
-from sync.server.services.officers import insert_officer, officer_public
+from sync.server.models import force
+from sync.server.services import accounts, devices, integration_keys, officers, support
 from sync.server.victims_code import DEFAULT_FORCE_SETTINGS
 
 
@@ -46,28 +53,42 @@ def force_id_for(conn: Connection, code: str) -> uuid.UUID:
 
 
 def add_integration_key(conn: Connection, ctx: Context, code: str, *, label: str) -> str:
+    return integration_keys.add(conn, ctx, None, force_id_for(conn, code), label).key
+
+
+def list_integration_keys(conn: Connection, code: str) -> list[IntegrationKeyPublic]:
+    return integration_keys.list_keys(conn, force_id_for(conn, code))
+
+
+def revoke_integration_key(conn: Connection, ctx: Context, code: str, key_id: uuid.UUID) -> IntegrationKeyPublic:
+    return integration_keys.revoke_key(conn, ctx, None, force_id_for(conn, code), key_id)
+
+
+def rotate_integration_key(conn: Connection, ctx: Context, code: str, key_id: uuid.UUID) -> IntegrationKeyCreatedPublic:
+    return integration_keys.rotate_key(conn, ctx, None, force_id_for(conn, code), key_id)
+
+
+def create_officer(conn: Connection, ctx: Context, code: str, body: OfficerCreate) -> OfficerCreatedPublic:
+    """Any role: whoever runs the command line is the force's first admin or stands in for one."""
+    return officers.create_account(conn, ctx, None, force_id_for(conn, code), body)
+
+
+def set_officer_active(conn: Connection, ctx: Context, code: str, username: str, *, active: bool) -> OfficerPublic:
     force_id = force_id_for(conn, code)
-    key = security.new_token(security.INTEGRATION_KEY_PREFIX)
-    conn.execute(
-        sa.insert(integration_key).values(
-            id=uuid.uuid4(), force_id=force_id, key_hash=ctx.secrets.digest(key), label=label, created_at=ctx.now()
-        )
+    return accounts.set_active(
+        conn, ctx, None, force_id, accounts.officer_id_for(conn, force_id, username), active=active
     )
-    audit.record(conn, None, "integration_key.create", now=ctx.now(), force_id=force_id, detail={"label": label})
-    return key
 
 
-def create_officer(conn: Connection, ctx: Context, code: str, body: OfficerCreate) -> OfficerPublic:
+def sign_out_victim(conn: Connection, ctx: Context, code: str, victim_id: uuid.UUID) -> SignOutPublic:
+    return devices.sign_out_everywhere(conn, ctx, None, force_id_for(conn, code), victim_id)
+
+
+def reset_password(conn: Connection, ctx: Context, code: str, username: str) -> SetupCodePublic:
     force_id = force_id_for(conn, code)
-    row = insert_officer(conn, ctx, force_id, body)
-    audit.record(conn, None, "officer.create", now=ctx.now(), force_id=force_id, detail={"officer_id": str(row.id)})
-    return officer_public(row)
+    return accounts.reset_password(conn, ctx, None, force_id, accounts.officer_id_for(conn, force_id, username))
 
 
 def set_support_services(conn: Connection, ctx: Context, code: str, body: SupportServicesPublic) -> bool:
     """Stores the force's list of local support services; False when that very list was already there."""
     return support.store(conn, ctx, None, force_id_for(conn, code), body)
-
-
-def new_password() -> str:
-    return secrets.token_urlsafe(12)

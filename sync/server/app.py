@@ -28,7 +28,19 @@ from sync.server.headers import ALWAYS, SecurityHeaders
 from sync.server.hub import Hub
 from sync.server.notify import Channel, FileChannel, GovUkNotifyChannel, Outbox, SmtpChannel
 from sync.server.notify.outbox import take_after_commit
-from sync.server.routes import auth, cases, health, me, messages, officers, stats, support
+from sync.server.routes import (
+    auth,
+    cases,
+    health,
+    integration_keys,
+    invitations,
+    me,
+    messages,
+    officers,
+    stats,
+    support,
+    victims,
+)
 from sync.server.routes import sync as sync_routes
 from sync.server.settings import Settings
 from sync.server.shutdown import on_stop_signal
@@ -181,7 +193,20 @@ def create_app(
     app.state.services = services
     install_error_handlers(app)
     # The hot paths first: routes are matched in order.
-    for module in (sync_routes, messages, health, auth, officers, cases, me, stats, support):
+    for module in (
+        sync_routes,
+        messages,
+        health,
+        auth,
+        officers,
+        cases,
+        invitations,
+        me,
+        victims,
+        integration_keys,
+        stats,
+        support,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     if docs:
         install_docs(app)

@@ -1,17 +1,19 @@
-"""``portal-server``: run the backend, migrate its database, add forces and officers, set a force's
-local support services, seed a demo."""
+"""``portal-server``: run the backend, migrate its database, add forces and officers, end access
+(deactivate officers, reset passwords, revoke and rotate integration keys), set a force's local
+support services, seed a demo."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from sync.protocol import OfficerCreate, Role, SupportServicesPublic
+from sync.protocol import OfficerCreate, Role, SetupCodePublic, SupportServicesPublic
 from sync.server import admin, demo
 from sync.server.app import channel_from_settings
 from sync.server.context import Context
@@ -45,7 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     force.add_argument("code", help="short code, e.g. tvp")
     force.add_argument("name", help='full name, e.g. "Thames Valley Police"')
 
-    officer = commands.add_parser("create-officer", help="add an officer to a force")
+    officer = commands.add_parser(
+        "create-officer", help="add an officer to a force; prints their one-time set-up code once"
+    )
     officer.add_argument("--force", required=True, dest="force_code")
     officer.add_argument("--username", required=True)
     officer.add_argument("--name", required=True)
@@ -53,9 +57,29 @@ def _parser() -> argparse.ArgumentParser:
     officer.add_argument("--role", choices=[r.value for r in Role], default=Role.OFFICER.value)
     officer.add_argument("--email", required=True)
     officer.add_argument("--phone", required=True)
-    officer.add_argument(
-        "--password-stdin", action="store_true", help="read the password from standard input (else one is made up)"
-    )
+
+    def officer_by_username(name: str, help_text: str) -> None:
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("--force", required=True, dest="force_code")
+        command.add_argument("--username", required=True)
+
+    officer_by_username("deactivate-officer", "stop an officer signing in, and end every session of theirs at once")
+    officer_by_username("reactivate-officer", "let a deactivated officer sign in again")
+    officer_by_username("reset-password", "end an officer's password and sessions; prints a new set-up code once")
+
+    victim = commands.add_parser("sign-out-victim", help="end every session of a victim at once (a lost phone)")
+    victim.add_argument("--force", required=True, dest="force_code")
+    victim.add_argument("--victim-id", required=True, type=uuid.UUID, help="the victim's id, from their case")
+
+    list_keys = commands.add_parser("list-keys", help="list a force's integration keys (never the keys themselves)")
+    list_keys.add_argument("--force", required=True, dest="force_code")
+    for name, help_text in (
+        ("revoke-key", "revoke an integration key: refused at once"),
+        ("rotate-key", "replace an integration key with a new one (printed once); the old one is revoked"),
+    ):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("--force", required=True, dest="force_code")
+        command.add_argument("--id", required=True, type=uuid.UUID, dest="key_id", help="the key's id, from list-keys")
 
     support = commands.add_parser(
         "support-services", help="set a force's own list of local support services from a JSON file"
@@ -107,7 +131,6 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             _say(f"Added {args.name} ({args.code.lower()}).")
             _say(f"Integration key for its record system (shown once, keep it secret):\n{key}")
         elif args.command == "create-officer":
-            password = sys.stdin.readline().rstrip("\n") if args.password_stdin else admin.new_password()
             body = OfficerCreate(
                 username=args.username,
                 name=args.name,
@@ -115,12 +138,34 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
                 role=Role(args.role),
                 email=args.email,
                 phone=args.phone,
-                password=password,
             )
             created = db.run_write(admin.create_officer, ctx, args.force_code.lower(), body)
             _say(f"Added {created.name} ({created.role.value}, collar {created.collar_number}).")
-            if not args.password_stdin:
-                _say(f"Their first password (shown once): {password}")
+            _say_setup_code(created.username, created.setup)
+        elif args.command in ("deactivate-officer", "reactivate-officer"):
+            active = args.command == "reactivate-officer"
+            changed = db.run_write(admin.set_officer_active, ctx, args.force_code.lower(), args.username, active=active)
+            if active:
+                _say(f"{changed.name} can sign in again.")
+            else:
+                _say(f"{changed.name} is deactivated and signed out everywhere; their cases are unchanged.")
+        elif args.command == "reset-password":
+            setup = db.run_write(admin.reset_password, ctx, args.force_code.lower(), args.username)
+            _say(f"The password of {args.username.lower()} no longer works and every session of theirs has ended.")
+            _say_setup_code(args.username.lower(), setup)
+        elif args.command == "sign-out-victim":
+            ended = db.run_write(admin.sign_out_victim, ctx, args.force_code.lower(), args.victim_id)
+            _say(f"Signed the victim out on {ended.signed_out} device{'' if ended.signed_out == 1 else 's'}.")
+        elif args.command == "list-keys":
+            for known_key in db.run_read(admin.list_integration_keys, args.force_code.lower()):
+                state = f"revoked {known_key.revoked_at:%Y-%m-%d %H:%M}" if known_key.revoked_at else "live"
+                _say(f"{known_key.id}  {known_key.label}  made {known_key.created_at:%Y-%m-%d %H:%M}  {state}")
+        elif args.command == "revoke-key":
+            revoked = db.run_write(admin.revoke_integration_key, ctx, args.force_code.lower(), args.key_id)
+            _say(f"Revoked the key {revoked.label!r}: it is refused from now on.")
+        elif args.command == "rotate-key":
+            new_key = db.run_write(admin.rotate_integration_key, ctx, args.force_code.lower(), args.key_id)
+            _say(f"Revoked the old key; its replacement {new_key.id} (shown once, keep it secret):\n{new_key.key}")
         elif args.command == "support-services":
             listed = read_support_services(args.file)
             code = args.force_code.lower()
@@ -133,6 +178,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     finally:
         db.dispose()
+
+
+def _say_setup_code(username: str, setup: SetupCodePublic) -> None:
+    _say(f"Their one-time set-up code (shown once; valid until {setup.expires_at:%Y-%m-%d %H:%M} UTC):")
+    _say(f"  {setup.setup_code}")
+    _say(f"{username} sets their own password with it: POST /v1/auth/officer/setup.")
 
 
 def read_support_services(path: Path) -> SupportServicesPublic:

@@ -63,6 +63,19 @@ def _sqlite_engine(url: str, pool_size: int) -> Engine:
     return engine
 
 
+_AFTER_READ = "db.after_read"
+
+
+def write_soon(conn: Connection, work: Callable[[Connection], None]) -> None:
+    """A small write noticed during a read (a session's last use): done at once where a read may
+    write, else in a short write transaction on the same connection as soon as the read ends.
+    SQLite cannot turn a read into a write once another writer has committed since it began."""
+    if conn.info.get("write") or conn.dialect.name != "sqlite":
+        work(conn)
+    else:
+        conn.info.setdefault(_AFTER_READ, []).append(work)
+
+
 class Database:
     """Runs work in transactions. ``on_commit(conn)`` is called after each write commits, and
     ``on_end(conn)`` after every write, committed or not, to clear what it noted on ``conn.info``.
@@ -114,8 +127,20 @@ class Database:
                 conn.info["write"] = False
 
     def run_read(self, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
-        with self.engine.connect() as conn, conn.begin():
-            return fn(conn, *args, **kwargs)
+        with self.engine.connect() as conn:
+            try:
+                with conn.begin():
+                    result = fn(conn, *args, **kwargs)
+                follow_ups: list[Callable[[Connection], None]] = conn.info.pop(_AFTER_READ, [])
+                if follow_ups:
+                    conn.info["write"] = True
+                    with conn.begin():
+                        for work in follow_ups:
+                            work(conn)
+                return result
+            finally:
+                conn.info.pop(_AFTER_READ, None)
+                conn.info["write"] = False
 
     async def write(self, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         return await anyio.to_thread.run_sync(

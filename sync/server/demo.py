@@ -24,6 +24,7 @@ from sync.protocol import (
     MessageSend,
     OfficerCreate,
     OfficerLogin,
+    OfficerSetup,
     Role,
     SupportServicePublic,
     SupportServicesPublic,
@@ -34,7 +35,7 @@ from sync.server.context import Context, RequestInfo
 from sync.server.db import Database
 from sync.server.models import case, force
 from sync.server.notify import Outbox
-from sync.server.services import auth, cases, messages
+from sync.server.services import auth, cases, invitations, messages, setup_codes
 
 DEMO_PASSWORD = "demo-password-1"  # noqa: S105 - development data, refused in production
 
@@ -231,7 +232,7 @@ def seed(db: Database, ctx: Context, outbox: Outbox, *, today: date | None = Non
                 admin.create_force, ctx, demo_force.code, demo_force.name
             )
             for index, o in enumerate(demo_force.officers):
-                db.run_write(
+                created = db.run_write(
                     admin.create_officer,
                     ctx,
                     demo_force.code,
@@ -242,7 +243,18 @@ def seed(db: Database, ctx: Context, outbox: Outbox, *, today: date | None = Non
                         role=o.role,
                         email=f"{o.username}@{demo_force.code}.police.example",
                         phone=f"01632 960{100 + index:03d}",  # Ofcom's range for drama: never a real line
-                        password=DEMO_PASSWORD,
+                    ),
+                )
+                # The same set-up step a real officer takes, with the known demo password.
+                db.run_write(
+                    setup_codes.set_password,
+                    ctx,
+                    _request(""),
+                    OfficerSetup(
+                        force_code=demo_force.code,
+                        username=o.username,
+                        setup_code=created.setup.setup_code,
+                        new_password=DEMO_PASSWORD,
                     ),
                 )
         db.run_write(admin.set_support_services, ctx, demo_force.code, demo_force.support)
@@ -263,7 +275,7 @@ def seed(db: Database, ctx: Context, outbox: Outbox, *, today: date | None = Non
             if case_id is None:
                 case_id = _create_case(db, ctx, session, c, today)
             if c.status != CaseStatus.CLOSED:
-                invitation = db.run_write(cases.create_invitation, ctx, session, case_id, InvitationCreate())
+                invitation = db.run_write(invitations.create_invitation, ctx, session, case_id, InvitationCreate())
                 outbox.deliver(invitation.notification_id)
                 result.invitations.append((demo_force.name, c.reference, c.victim, invitation.link))
     return result

@@ -35,6 +35,8 @@ class Limit:
 
 OFFICER_LOGIN_PER_ACCOUNT = Limit("login-account", 5, timedelta(minutes=15))
 OFFICER_LOGIN_PER_IP = Limit("login-ip", 30, timedelta(minutes=15))
+OFFICER_SETUP_PER_ACCOUNT = Limit("setup-account", 5, timedelta(minutes=15))
+OFFICER_SETUP_PER_IP = Limit("setup-ip", 30, timedelta(minutes=15))
 VICTIM_REDEEM_PER_IP = Limit("redeem-ip", 10, timedelta(minutes=15))
 VICTIM_VERIFY_PER_IP = Limit("verify-ip", 20, timedelta(minutes=15))
 CODES_PER_INVITATION = Limit("codes-invitation", 3, timedelta(hours=1))

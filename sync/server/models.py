@@ -91,7 +91,8 @@ officer = sa.Table(
     _id(),
     _force(),
     sa.Column("username", sa.String(64), nullable=False),
-    sa.Column("password_hash", sa.String(200), nullable=False),
+    # Null until the officer sets a password with their set-up code (and again after an admin's reset).
+    sa.Column("password_hash", sa.String(200)),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("collar_number", sa.String(12), nullable=False),
     sa.Column("phone", sa.String(32), nullable=False),
@@ -243,6 +244,10 @@ device_session = sa.Table(
     _created(),
     sa.Column("expires_at", UtcDateTime(), nullable=False),
     sa.Column("revoked_at", UtcDateTime()),
+    # When the token was last honoured, to the minute: a session idle for too long is refused.
+    sa.Column("last_used_at", UtcDateTime()),
+    sa.Index(None, "officer_id"),
+    sa.Index(None, "victim_id"),
 )
 
 invitation = sa.Table(
@@ -259,6 +264,22 @@ invitation = sa.Table(
     sa.Column("expires_at", UtcDateTime(), nullable=False),
     sa.Column("used_at", UtcDateTime()),
     sa.Column("codes_sent", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("revoked_at", UtcDateTime()),
+    sa.Index(None, "victim_id"),
+)
+
+# One-time codes with which a new officer (or one whose password an admin reset) sets a password.
+setup_code = sa.Table(
+    "setup_code",
+    metadata,
+    _id(),
+    _force(),
+    sa.Column("officer_id", sa.Uuid(), sa.ForeignKey("officer.id"), nullable=False),
+    sa.Column("code_hash", sa.String(64), nullable=False, unique=True),
+    _created(),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
+    sa.Column("used_at", UtcDateTime()),
+    sa.Index(None, "officer_id"),
 )
 
 challenge = sa.Table(

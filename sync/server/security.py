@@ -65,6 +65,11 @@ def new_invitation_token() -> str:
     return secrets.token_urlsafe(20)
 
 
+def new_setup_code() -> str:
+    # Typed or pasted once by an officer from a message an admin passes on; 120 bits.
+    return secrets.token_urlsafe(15)
+
+
 def new_code() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
 

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     )
     officer_token_hours: int = 12
     victim_token_days: int = 90
+    officer_idle_hours: float = Field(default=4, description="An officer's session unused this long is ended.")
+    victim_idle_days: float = Field(default=30, description="A victim's session unused this long is ended.")
+    setup_code_hours: int = Field(default=72, description="How long an officer's one-time set-up code lasts.")
     invitation_days: int = 14
     code_minutes: int = 10
     code_attempts: int = 5

@@ -114,7 +114,6 @@ async def test_only_admins_and_the_record_system_add_officers(world: World, role
         "collar_number": "9999",
         "email": "new@example.org",
         "phone": "01632 960001",
-        "password": "a-long-enough-password",
     }
     assert_error(await world.api.client.post("/officers", json=body, headers=actor.auth), 403)
     assert (

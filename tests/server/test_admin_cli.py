@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from pydantic import ValidationError
 
 from sync.server.context import Context
 from sync.server.migrate import upgrade
-from sync.server.models import metadata
+from sync.server.models import device_session, force, metadata
 from sync.server.settings import Settings
 from tests.support import FakeClock, bearer, open_api
 
@@ -56,18 +58,26 @@ async def test_a_force_and_its_first_officer_from_the_command_line(tmp_path: Pat
         "--collar", "A1", "--role", "admin", "--email", "admin@example.org", "--phone", "01632 960000",
     )  # fmt: skip
     assert officer.returncode == 0, officer.stdout + officer.stderr
-    password = officer.stdout.strip().split()[-1]
+    setup_code = printed_setup_code(officer.stdout)
 
     async with open_api(f"sqlite:///{tmp_path / 'portal.sqlite3'}", tmp_path, FakeClock()) as api:
-        token = await api.login("tvp", "admin", password)
+        await api.set_up("tvp", "admin", setup_code, "the-admins-own-password")
+        token = await api.login("tvp", "admin", "the-admins-own-password")
         assert (await api.client.get("/officers/me", headers=bearer(token))).json()["role"] == "admin"
         by_key = await api.client.post(
             "/officers",
             json={"username": "pc1", "name": "PC One", "collar_number": "101", "email": "pc1@example.org",
-                  "phone": "01632 960001", "password": "long-enough-pass"},
+                  "phone": "01632 960001"},
             headers=bearer(key),
         )  # fmt: skip
         assert by_key.status_code == 201
+        assert by_key.json()["setup"]["setup_code"]
+
+
+def printed_setup_code(stdout: str) -> str:
+    lines = stdout.splitlines()
+    at = next(n for n, line in enumerate(lines) if "set-up code" in line)
+    return lines[at + 1].strip()
 
 
 def test_the_demo_seeds_two_forces_and_says_how_to_sign_in(tmp_path: Path) -> None:
@@ -93,7 +103,10 @@ def test_production_refuses_to_start_without_a_real_secret(tmp_path: Path) -> No
 def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PORTAL_DATABASE_URL", "postgresql+psycopg://db.example/portal")
     monkeypatch.setenv("PORTAL_INVITATION_DAYS", "7")
+    monkeypatch.setenv("PORTAL_OFFICER_IDLE_HOURS", "2")
+    monkeypatch.setenv("PORTAL_VICTIM_IDLE_DAYS", "14")
     settings = Settings()
+    assert (settings.officer_idle_hours, settings.victim_idle_days) == (2, 14)
     assert settings.database_url == "postgresql+psycopg://db.example/portal"
     assert settings.invitation_days == 7
     assert not settings.is_sqlite
@@ -135,3 +148,98 @@ def test_production_hashes_passwords_with_argon2s_recommended_strength() -> None
     assert Context.from_settings(Settings()).passwords.parameters == profiles.RFC_9106_LOW_MEMORY
     with pytest.raises(ValidationError, match="PORTAL_PASSWORD_HASHING"):
         Settings(environment="production", notify_channel="smtp", secret_key="s" * 40, password_hashing="fast")  # type: ignore[arg-type]
+
+
+async def test_access_is_ended_from_the_command_line(tmp_path: Path) -> None:
+    """Deactivate and reactivate an officer, reset their password, list, rotate and revoke keys."""
+    assert portal_server(tmp_path, "migrate").returncode == 0
+    first_key = portal_server(tmp_path, "create-force", "tvp", "Thames Valley Police").stdout.split()[-1]
+    made = portal_server(
+        tmp_path, "create-officer", "--force", "tvp", "--username", "pc1", "--name", "PC One",
+        "--collar", "101", "--email", "pc1@example.org", "--phone", "01632 960001",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stdout + made.stderr
+    url = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    async with open_api(url, tmp_path, FakeClock()) as api:
+        await api.set_up("tvp", "pc1", printed_setup_code(made.stdout))
+        token = await api.login("tvp", "pc1")
+        assert (await api.client.get("/officers/me", headers=bearer(token))).status_code == 200
+
+        off = portal_server(tmp_path, "deactivate-officer", "--force", "tvp", "--username", "pc1")
+        assert off.returncode == 0, off.stdout + off.stderr
+        assert "signed out everywhere" in off.stdout
+        api.services.ctx.callers.clear()  # another process ended it; this worker's short cache aside
+        assert (await api.client.get("/officers/me", headers=bearer(token))).status_code == 401
+        assert portal_server(tmp_path, "reactivate-officer", "--force", "tvp", "--username", "pc1").returncode == 0
+        token = await api.login("tvp", "pc1")
+
+        reset = portal_server(tmp_path, "reset-password", "--force", "tvp", "--username", "pc1")
+        assert reset.returncode == 0, reset.stdout + reset.stderr
+        api.services.ctx.callers.clear()
+        assert (await api.client.get("/officers/me", headers=bearer(token))).status_code == 401
+        await api.set_up("tvp", "pc1", printed_setup_code(reset.stdout), "after-the-reset-password")
+        await api.login("tvp", "pc1", "after-the-reset-password")
+        unknown = portal_server(tmp_path, "deactivate-officer", "--force", "tvp", "--username", "nobody")
+        assert unknown.returncode == 1
+        assert "No officer" in unknown.stdout
+
+        listed = portal_server(tmp_path, "list-keys", "--force", "tvp")
+        assert listed.returncode == 0
+        assert first_key not in listed.stdout
+        key_id = listed.stdout.split()[0]
+        rotated = portal_server(tmp_path, "rotate-key", "--force", "tvp", "--id", key_id)
+        assert rotated.returncode == 0, rotated.stdout + rotated.stderr
+        second_key = rotated.stdout.split()[-1]
+        assert second_key.startswith("vpk_")
+        assert (await api.client.get("/officers/me", headers=bearer(first_key))).status_code == 401
+        assert (await api.client.get("/officers/me", headers=bearer(second_key))).status_code == 403
+        second_id = portal_server(tmp_path, "list-keys", "--force", "tvp").stdout.splitlines()[1].split()[0]
+        assert portal_server(tmp_path, "revoke-key", "--force", "tvp", "--id", second_id).returncode == 0
+        api.services.ctx.callers.clear()
+        assert (await api.client.get("/officers/me", headers=bearer(second_key))).status_code == 401
+        assert "live" not in portal_server(tmp_path, "list-keys", "--force", "tvp").stdout
+
+
+def test_upgrading_signs_no_one_out_for_being_idle(tmp_path: Path) -> None:
+    """Sessions older than the idle limits when migration 0004 arrives count as used at the upgrade."""
+    url = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    upgrade(url, "0002")
+    signed_in = datetime.now(UTC) - timedelta(days=60)
+    force_id, session_id = uuid.uuid4(), uuid.uuid4()
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.insert(force).values(id=force_id, code="tvp", name="TVP", settings={}, created_at=signed_in)
+            )
+            conn.execute(
+                sa.insert(device_session).values(
+                    id=session_id, force_id=force_id, token_hash="x" * 64, kind="victim", device_name="Phone",
+                    created_at=signed_in, expires_at=signed_in + timedelta(days=90),
+                )
+            )  # fmt: skip
+        upgrade(url)
+        with engine.connect() as conn:
+            last_used = conn.execute(sa.select(device_session.c.last_used_at)).scalar_one()
+    finally:
+        engine.dispose()
+    assert last_used is not None
+    assert datetime.now(UTC) - last_used < timedelta(minutes=5)
+
+
+async def test_a_victim_is_signed_out_everywhere_from_the_command_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    upgrade(url)
+    async with open_api(url, tmp_path, FakeClock()) as api:
+        api.create_force("tvp", "Thames Valley Police")
+        officer = await api.add_officer("tvp", "pc1")
+        victim = await api.victim_with_case(officer)
+        victim_id = api.rows(device_session, device_session.c.kind == "victim")[0].victim_id
+        signed_out = portal_server(tmp_path, "sign-out-victim", "--force", "tvp", "--victim-id", str(victim_id))
+        assert signed_out.returncode == 0, signed_out.stdout + signed_out.stderr
+        assert "1 device." in signed_out.stdout
+        api.services.ctx.callers.clear()
+        assert (await api.client.get(f"/cases/{victim.case_id}", headers=victim.auth)).status_code == 401
+        unknown = portal_server(tmp_path, "sign-out-victim", "--force", "tvp", "--victim-id", str(uuid.uuid4()))
+        assert unknown.returncode == 1
+        assert "No victim" in unknown.stdout

@@ -6,11 +6,15 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+from pathlib import Path
 
 import httpx
 
+from sync.protocol import Role
+from sync.server.models import device_session
 from tests import liveserver
 from tests.liveserver import Seeded, server
+from tests.support import FakeClock, open_api
 
 
 async def _reply_reaches_long_poll(poll_url: str, send_url: str, seeded: Seeded) -> float:
@@ -107,3 +111,37 @@ async def test_sigterm_answers_open_long_polls_and_stops_within_two_seconds(seed
     assert answer.status_code == 200
     assert answer.json()["events"] == []
     assert elapsed < 2.0
+
+
+async def _refused_soon(client: httpx.AsyncClient, url: str, auth: dict[str, str]) -> int:
+    deadline = time.monotonic() + 3  # PostgreSQL: at once, by NOTIFY; SQLite: after the 1 s cache
+    status = 200
+    while time.monotonic() < deadline:
+        status = (await client.get(url, headers=auth)).status_code
+        if status == 401:
+            break
+        await asyncio.sleep(0.1)
+    return status
+
+
+async def test_deactivating_an_officer_or_signing_a_victim_out_ends_them_on_every_worker(
+    seeded: Seeded, tmp_path: Path
+) -> None:
+    victim, officer = seeded.victim, seeded.officer
+    async with open_api(seeded.env["PORTAL_DATABASE_URL"], tmp_path, FakeClock()) as api:
+        api._collars = 500  # the seeded officer has the first collar number
+        admin = await api.add_officer("tvp", "admin", Role.ADMIN)
+        victim_id = api.rows(device_session, device_session.c.kind == "victim")[0].victim_id
+    env = dict(seeded.env)
+    if not env["PORTAL_DATABASE_URL"].startswith("sqlite"):
+        env["PORTAL_CALLER_CACHE_SECONDS"] = "60"  # so only the NOTIFY can end it in time
+    with server(env) as first, server(env) as second:
+        async with httpx.AsyncClient(timeout=10) as client:
+            for auth in (victim.auth, officer.auth):
+                assert (await client.get(f"{first}/cases/{victim.case_id}", headers=auth)).status_code == 200
+            ended = await client.post(f"{second}/victims/{victim_id}/sign-out", headers=admin.auth)
+            assert ended.json() == {"signed_out": 1}
+            assert await _refused_soon(client, f"{first}/cases/{victim.case_id}", victim.auth) == 401
+            off = await client.post(f"{second}/officers/{officer.id}/deactivate", headers=admin.auth)
+            assert off.status_code == 200
+            assert await _refused_soon(client, f"{first}/cases/{victim.case_id}", officer.auth) == 401

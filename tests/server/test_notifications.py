@@ -237,6 +237,7 @@ async def test_a_notification_that_keeps_failing_is_marked_failed_for_the_office
         for _ in range(MAX_ATTEMPTS):
             clock.advance(minutes=70)
             api.services.outbox.deliver_due()
+        officer.token = await api.login("tvp", "pc1")  # hours later: the idle session has ended
         officer_view = (await api.client.get(f"/cases/{case['id']}", headers=officer.auth)).json()
         assert officer_view["notifications"][0]["status"] == "failed"
         assert officer_view["notifications"][0]["attempts"] == MAX_ATTEMPTS

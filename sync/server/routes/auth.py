@@ -6,6 +6,8 @@ from sync.protocol import (
     ChallengePublic,
     InvitationRedeem,
     OfficerLogin,
+    OfficerSetup,
+    PasswordChange,
     TokenPublic,
     TotpConfirm,
     TotpEnrol,
@@ -13,7 +15,7 @@ from sync.protocol import (
     VictimVerify,
 )
 from sync.server.deps import Caller, ServicesDep
-from sync.server.services import auth
+from sync.server.services import accounts, auth, setup_codes
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -21,6 +23,20 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 @router.post("/officer/login")
 async def officer_login(body: OfficerLogin, caller: Caller, services: ServicesDep) -> TokenPublic:
     return await services.db.write(auth.officer_login, services.ctx, caller, body)
+
+
+@router.post("/officer/setup", status_code=status.HTTP_204_NO_CONTENT)
+async def officer_setup(body: OfficerSetup, caller: Caller, services: ServicesDep) -> Response:
+    """A new officer, or one whose password was reset, chooses a password with their one-time set-up code."""
+    await services.db.write(setup_codes.set_password, services.ctx, caller, body)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/officer/password", status_code=status.HTTP_204_NO_CONTENT)
+async def change_password(body: PasswordChange, caller: Caller, services: ServicesDep) -> Response:
+    """An officer changes their own password; their other devices are signed out."""
+    await services.db.write(accounts.change_password, services.ctx, caller, body)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/officer/totp", status_code=status.HTTP_201_CREATED)

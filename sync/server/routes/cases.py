@@ -14,13 +14,10 @@ from sync.protocol import (
     CaseUpdateCreate,
     CaseUpdatePublic,
     CaseView,
-    InvitationCreate,
-    InvitationPublic,
     UpdateRequestCreate,
     UpdateRequestPublic,
 )
 from sync.server.deps import Caller, ServicesDep
-from sync.server.notify.outbox import load as load_notification
 from sync.server.services import caseload, cases
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -77,19 +74,3 @@ async def request_update(
     case_id: uuid.UUID, body: UpdateRequestCreate, caller: Caller, services: ServicesDep
 ) -> UpdateRequestPublic:
     return await services.db.write(cases.request_update, services.ctx, caller, case_id, body)
-
-
-@router.post("/{case_id}/invitations", status_code=status.HTTP_201_CREATED)
-async def create_invitation(
-    case_id: uuid.UUID, body: InvitationCreate, caller: Caller, services: ServicesDep
-) -> InvitationPublic:
-    invitation = await services.db.write(cases.create_invitation, services.ctx, caller, case_id, body)
-    await services.outbox.deliver_now(invitation.notification_id)
-    delivery = await services.db.read(load_notification, invitation.notification_id)
-    return InvitationPublic(
-        id=invitation.id,
-        case_id=case_id,
-        channel=invitation.channel,
-        expires_at=invitation.expires_at,
-        delivery=delivery,
-    )

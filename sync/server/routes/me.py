@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
 
-from sync.protocol import ContactPreferences
+from fastapi import APIRouter, Response, status
+
+from sync.protocol import ContactPreferences, DevicesPublic
 from sync.server.deps import Caller, ServicesDep
-from sync.server.services import victims
+from sync.server.services import devices, victims
 
 router = APIRouter(prefix="/me", tags=["me"])
 
@@ -19,3 +21,16 @@ async def set_contact_preferences(
     body: ContactPreferences, caller: Caller, services: ServicesDep
 ) -> ContactPreferences:
     return await services.db.write(victims.set_contact_preferences, services.ctx, caller, body)
+
+
+@router.get("/devices")
+async def list_devices(caller: Caller, services: ServicesDep) -> DevicesPublic:
+    """The devices you are signed in on (victims and officers)."""
+    return await services.db.read(devices.list_devices, services.ctx, caller)
+
+
+@router.delete("/devices/{device_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def sign_out_device(device_id: uuid.UUID, caller: Caller, services: ServicesDep) -> Response:
+    """Signs one of your devices out, at once."""
+    await services.db.write(devices.sign_out_device, services.ctx, caller, device_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

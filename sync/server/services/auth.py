@@ -23,12 +23,13 @@ from sync.protocol import (
     TotpEnrolmentPublic,
     VictimVerify,
 )
-from sync.server import audit, feed, limits, security
+from sync.server import audit, limits, security
 from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import ApiError, Conflict, Forbidden, Gone, Unauthorized
 from sync.server.models import challenge, device_session, force, integration_key, invitation, officer, victim
 from sync.server.notify import texts
 from sync.server.notify.outbox import enqueue
+from sync.server.services import sessions
 from sync.server.victims_code import force_settings
 
 _session_lookup = (
@@ -40,6 +41,8 @@ _session_lookup = (
         device_session.c.victim_id,
         device_session.c.expires_at,
         device_session.c.revoked_at,
+        device_session.c.created_at,
+        device_session.c.last_used_at,
         force.c.code.label("force_code"),
         force.c.settings.label("force_settings"),
         officer.c.role,
@@ -79,14 +82,24 @@ def _checked(conn: Connection, ctx: Context, request: RequestInfo) -> Caller:
 
 
 def _lookup(conn: Connection, ctx: Context, token: str, digest: str) -> tuple[Caller, datetime | None]:
+    """The caller this token stands for, and the time after which no worker may trust that answer
+    without asking again (the token's expiry, or the end of its idle allowance)."""
     if token.startswith(security.INTEGRATION_KEY_PREFIX):
         return _integration_caller(conn, digest), None
+    now = ctx.now()
     row = conn.execute(_session_lookup, {"token_hash": digest}).one_or_none()
-    if row is None or row.revoked_at is not None or row.expires_at <= ctx.now():
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
         raise Unauthorized()
+    if row.kind == "officer" and not row.active:
+        raise Unauthorized()
+    idle = sessions.idle_limit(ctx, row.kind)
+    if (row.last_used_at or row.created_at) + idle <= now:
+        raise Unauthorized(
+            "You were signed out because this device was not used for a while. Sign in again.", code="session_idle"
+        )
+    last_used_at = sessions.note_use(conn, row.id, row.last_used_at or row.created_at, now=now)
+    trusted_until = min(row.expires_at, last_used_at + idle)
     if row.kind == "officer":
-        if not row.active:
-            raise Unauthorized()
         return Caller(
             kind="officer",
             id=row.officer_id,
@@ -97,7 +110,7 @@ def _lookup(conn: Connection, ctx: Context, token: str, digest: str) -> tuple[Ca
             session_id=row.id,
             force_settings=force_settings(row.force_settings),
             needs_authenticator=not row.totp_enabled,
-        ), row.expires_at
+        ), trusted_until
     return Caller(
         kind="victim",
         id=row.victim_id,
@@ -106,7 +119,7 @@ def _lookup(conn: Connection, ctx: Context, token: str, digest: str) -> tuple[Ca
         name=row.victim_name,
         session_id=row.id,
         force_settings=force_settings(row.force_settings),
-    ), row.expires_at
+    ), trusted_until
 
 
 def _integration_caller(conn: Connection, digest: str) -> Caller:
@@ -183,6 +196,9 @@ def officer_login(conn: Connection, ctx: Context, request: RequestInfo, body: Of
         sa.select(officer, force.c.code.label("force_code"), force.c.settings.label("force_settings"))
         .join(force, force.c.id == officer.c.force_id)
         .where(force.c.code == body.force_code, officer.c.username == body.username)
+        # Locked, so a reset, password change or deactivation committing meanwhile cannot miss
+        # the session this sign-in is about to make: one of the two waits for the other.
+        .with_for_update(of=officer)
     ).one_or_none()
 
     def refuse(message: str, code: str) -> _Refused:
@@ -298,26 +314,21 @@ def totp_confirm(conn: Connection, ctx: Context, request: RequestInfo, code: str
     audit.record(conn, caller, "officer.totp_replaced" if row.totp_enabled else "officer.totp_enabled", now=ctx.now())
     if request.token:
         # Every worker forgets what it knew of this session, so it may now read cases.
-        revoke_cached(conn, ctx, ctx.secrets.digest(request.token))
+        sessions.revoke_cached(conn, ctx, ctx.secrets.digest(request.token))
 
 
 def logout(conn: Connection, ctx: Context, request: RequestInfo) -> None:
     caller = authenticate(conn, ctx, request, enrolling=True)
     if caller.session_id is None:
-        raise Forbidden("An integration key cannot sign out; ask for it to be revoked.")
-    conn.execute(sa.update(device_session).where(device_session.c.id == caller.session_id).values(revoked_at=ctx.now()))
-    if request.token:
-        revoke_cached(conn, ctx, ctx.secrets.digest(request.token))
+        raise Forbidden("An integration key cannot sign out; ask an admin to revoke it.")
+    sessions.end_sessions(conn, ctx, device_session.c.id == caller.session_id)
     audit.record(conn, caller, f"{caller.kind}.logout", now=ctx.now())
 
 
-def revoke_cached(conn: Connection, ctx: Context, digest: str) -> None:
-    """Stop every worker honouring a token it checked recently (this one at once, others via NOTIFY)."""
-    ctx.callers.forget(digest)
-    feed.announce_revocation(conn, digest)
-
-
 # ---------------------------------------------------------------------------- victims
+
+
+_WITHDRAWN = "This invitation was withdrawn. Ask the officer for a new one."
 
 
 class _InvitationRefused(ApiError):
@@ -367,6 +378,8 @@ def redeem_invitation(
             "To sign in on another device, ask the officer for a new invitation.",
             code="invitation_used",
         )
+    if row.revoked_at is not None:
+        raise Gone(_WITHDRAWN, code="invitation_revoked")
     if row.expires_at <= now:
         raise Gone("This invitation has expired. Ask the officer for a new one.", code="invitation_expired")
     limits.check(conn, limits.CODES_PER_INVITATION, str(row.id), now=now)
@@ -443,6 +456,7 @@ def verify_code(conn: Connection, ctx: Context, request: RequestInfo, body: Vict
             invitation.c.case_id,
             invitation.c.used_at.label("invitation_used_at"),
             force.c.code.label("force_code"),
+            invitation.c.revoked_at.label("invitation_revoked_at"),
         )
         .join(invitation, invitation.c.id == challenge.c.invitation_id)
         .join(force, force.c.id == challenge.c.force_id)
@@ -453,6 +467,8 @@ def verify_code(conn: Connection, ctx: Context, request: RequestInfo, body: Vict
         raise _WrongCode(
             "That sign-in attempt is not known. Open your invitation link again.", code="challenge_unknown"
         )
+    if row.invitation_revoked_at is not None:
+        raise Gone(_WITHDRAWN, code="invitation_revoked")
     if row.used_at is not None or row.invitation_used_at is not None:
         raise _code_used()
     if row.attempts >= ctx.settings.code_attempts:
@@ -496,11 +512,11 @@ def verify_code(conn: Connection, ctx: Context, request: RequestInfo, body: Vict
     conn.execute(sa.update(challenge).where(challenge.c.id == row.id).values(used_at=now))
     used = conn.execute(
         sa.update(invitation)
-        .where(invitation.c.id == row.invitation_id, invitation.c.used_at.is_(None))
+        .where(invitation.c.id == row.invitation_id, invitation.c.used_at.is_(None), invitation.c.revoked_at.is_(None))
         .values(used_at=now)
         .returning(invitation.c.id)
     ).scalar_one_or_none()
-    if used is None:
+    if used is None:  # used, or withdrawn while this code was being checked
         raise _code_used()
     session_id, token, expires_at = _new_session(
         conn,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,7 +22,6 @@ from sync.protocol import (
     ContactChannel,
     ContactMethod,
     ContactPreferences,
-    InvitationCreate,
     OfficerContact,
     Role,
     UpdateEvent,
@@ -33,21 +31,18 @@ from sync.protocol import (
     VictimCreate,
     VictimPublic,
 )
-from sync.server import audit, feed, security
+from sync.server import audit, feed
 from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import CASE_NOT_FOUND, BadRequest, Conflict, Forbidden, NotFound
 from sync.server.models import (
     case,
     case_update,
     device_session,
-    force,
-    invitation,
     notification,
     officer,
     update_request,
     victim,
 )
-from sync.server.notify import texts
 from sync.server.notify.outbox import enqueue, send_after_commit
 from sync.server.notify.outbox import public as notification_public
 from sync.server.services import attention
@@ -524,62 +519,3 @@ def request_update(
     emit_case_changed(conn, ctx, row)
     audit.record(conn, caller, "case.update_request", now=now, case_id=row.id)
     return published
-
-
-@dataclass(frozen=True)
-class NewInvitation:
-    id: uuid.UUID
-    link: str  # never leaves the server but in the notification itself (and the demo's printout)
-    notification_id: uuid.UUID
-    channel: ContactChannel
-    expires_at: datetime
-
-
-def create_invitation(
-    conn: Connection, ctx: Context, request: RequestInfo, case_id: uuid.UUID, body: InvitationCreate
-) -> NewInvitation:
-    """Stores the invitation and its notification; the caller sends it once this commits."""
-    caller = authenticate(conn, ctx, request)
-    require_officer(caller, Role.OFFICER, Role.SUPERVISOR)
-    row = load_visible(conn, caller, case_id)
-    if row.status == CaseStatus.CLOSED:
-        raise Conflict("This case is closed; reopen it before inviting the victim.", code="case_closed")
-    channel = body.channel or ContactChannel(row.victim_preferred_channel)
-    contact = row.victim_phone if channel == ContactChannel.SMS else row.victim_email
-    if not contact:
-        raise BadRequest(
-            f"The victim has no {'mobile number' if channel == ContactChannel.SMS else 'email address'} on record.",
-            code="victim_contact_missing",
-        )
-    now = ctx.now()
-    token = security.new_invitation_token()
-    invitation_id = uuid.uuid4()
-    expires_at = now + timedelta(days=ctx.settings.invitation_days)
-    conn.execute(
-        sa.insert(invitation).values(
-            id=invitation_id,
-            force_id=row.force_id,
-            case_id=row.id,
-            victim_id=row.victim_id,
-            token_hash=ctx.secrets.digest(token),
-            channel=channel.value,
-            created_by=f"officer:{caller.id}",
-            created_at=now,
-            expires_at=expires_at,
-        )
-    )
-    force_name = conn.execute(sa.select(force.c.name).where(force.c.id == row.force_id)).scalar_one()
-    url = f"{ctx.settings.public_url.rstrip('/')}/i/{token}"
-    notification_id = enqueue(
-        conn,
-        force_id=row.force_id,
-        case_id=row.id,
-        purpose="invitation",
-        channel=channel,
-        recipient=contact,
-        body=texts.invitation(force_name, url, ctx.settings.invitation_days),
-        now=now,
-        secrets=ctx.secrets,
-    )
-    audit.record(conn, caller, "invitation.create", now=now, case_id=row.id, detail={"channel": channel.value})
-    return NewInvitation(invitation_id, url, notification_id, channel, expires_at)

@@ -8,11 +8,19 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from sync.protocol import CaseStatus, OfficerAvailability, OfficerCreate, OfficerPublic, Role
+from sync.protocol import (
+    CaseStatus,
+    OfficerAvailability,
+    OfficerCreate,
+    OfficerCreatedPublic,
+    OfficerPublic,
+    Role,
+)
 from sync.server import audit
 from sync.server.context import Caller, Context, RequestInfo
-from sync.server.errors import Conflict
+from sync.server.errors import Conflict, Forbidden
 from sync.server.models import case, officer
+from sync.server.services import setup_codes
 from sync.server.services.auth import authenticate, require_officer
 from sync.server.services.cases import emit_cases_changed, normalise_phone
 
@@ -49,7 +57,7 @@ def insert_officer(conn: Connection, ctx: Context, force_id: uuid.UUID, body: Of
             id=officer_id,
             force_id=force_id,
             username=body.username,
-            password_hash=ctx.passwords.hash(body.password),
+            password_hash=None,  # the officer chooses one with their set-up code
             name=body.name,
             collar_number=body.collar_number,
             phone=normalise_phone(body.phone),
@@ -63,13 +71,35 @@ def insert_officer(conn: Connection, ctx: Context, force_id: uuid.UUID, body: Of
     return conn.execute(sa.select(officer).where(officer.c.id == officer_id)).one()
 
 
-def create(conn: Connection, ctx: Context, request: RequestInfo, body: OfficerCreate) -> OfficerPublic:
+def create_account(
+    conn: Connection, ctx: Context, actor: Caller | None, force_id: uuid.UUID, body: OfficerCreate
+) -> OfficerCreatedPublic:
+    """Adds the officer with no password, and the one-time code with which they choose one."""
+    row = insert_officer(conn, ctx, force_id, body)
+    setup = setup_codes.issue(conn, ctx, force_id, row.id)
+    audit.record(
+        conn,
+        actor,
+        "officer.create",
+        now=ctx.now(),
+        force_id=force_id,
+        detail={"officer_id": str(row.id), "role": body.role.value},
+    )
+    return OfficerCreatedPublic(**officer_public(row).model_dump(), setup=setup)
+
+
+def create(conn: Connection, ctx: Context, request: RequestInfo, body: OfficerCreate) -> OfficerCreatedPublic:
+    """An admin adds anyone; the force's record system adds plain officers only."""
     caller: Caller = authenticate(conn, ctx, request)
-    if caller.kind != "integration":
+    if caller.kind == "integration":
+        if body.role != Role.OFFICER:
+            raise Forbidden(
+                "The record system can add officers only; an admin adds supervisors and admins.",
+                code="role_not_allowed",
+            )
+    else:
         require_officer(caller, Role.ADMIN)
-    row = insert_officer(conn, ctx, caller.force_id, body)
-    audit.record(conn, caller, "officer.create", now=ctx.now(), detail={"officer_id": str(row.id)})
-    return officer_public(row)
+    return create_account(conn, ctx, caller, caller.force_id, body)
 
 
 def me(conn: Connection, ctx: Context, request: RequestInfo) -> OfficerPublic:

@@ -1,6 +1,6 @@
 """an authenticator being set up is kept apart from the one in use
 
-Revision ID: 0003_limits
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-29 13:00:00.000000
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_limits"
+revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """the caseload's order: each case's next update due and place in the queue, and their indexes
 
-Revision ID: 0005_caseload
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-29 13:20:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from sync.server.models import UtcDateTime
 
-revision = "0005_caseload"
-down_revision = "0003_limits"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

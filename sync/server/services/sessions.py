@@ -1,0 +1,67 @@
+"""Device sessions: how long one may sit idle, noting its last use, and ending sessions at once on
+every worker."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from sync.server import feed
+from sync.server.context import Context
+from sync.server.db import write_soon
+from sync.server.models import device_session
+
+# Last use is kept to the minute: a busy session costs one small write a minute, not one a request.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def idle_limit(ctx: Context, kind: str) -> timedelta:
+    if kind == "officer":
+        return timedelta(hours=ctx.settings.officer_idle_hours)
+    return timedelta(days=ctx.settings.victim_idle_days)
+
+
+def note_use(conn: Connection, session_id: uuid.UUID, last_used_at: datetime, *, now: datetime) -> datetime:
+    """Records that the session is being used now (if it was last noted over a minute ago); returns
+    the last use as stored from here on."""
+    if now - last_used_at < TOUCH_EVERY:
+        return last_used_at
+
+    def touch(c: Connection) -> None:
+        c.execute(
+            sa.update(device_session)
+            .where(
+                device_session.c.id == session_id,
+                sa.or_(device_session.c.last_used_at.is_(None), device_session.c.last_used_at < now - TOUCH_EVERY),
+            )
+            .values(last_used_at=now)
+        )
+
+    write_soon(conn, touch)
+    return now
+
+
+def revoke_cached(conn: Connection, ctx: Context, digest: str) -> None:
+    """Stop every worker honouring a token it checked recently (this one at once, others via NOTIFY)."""
+    ctx.callers.forget(digest)
+    feed.announce_revocation(conn, digest)
+
+
+def end_sessions(conn: Connection, ctx: Context, *where: sa.ColumnElement[bool]) -> int:
+    """Revokes every live session matching ``where``, on every worker at once; returns how many."""
+    digests = (
+        conn.execute(
+            sa.update(device_session)
+            .where(*where, device_session.c.revoked_at.is_(None))
+            .values(revoked_at=ctx.now())
+            .returning(device_session.c.token_hash)
+        )
+        .scalars()
+        .all()
+    )
+    for digest in digests:
+        revoke_cached(conn, ctx, digest)
+    return len(digests)
