@@ -129,9 +129,12 @@ def create_app(
     def on_commit(conn: Connection) -> None:
         hub.publish_threadsafe(feed.take_changes(conn))
         outbox.deliver_soon(take_after_commit(conn))
+        for digest in feed.take_revocations(conn):
+            ctx.callers.forget(digest)
 
     def on_end(conn: Connection) -> None:
         feed.take_changes(conn)
+        feed.take_revocations(conn)
         take_after_commit(conn)
 
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)

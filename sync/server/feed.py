@@ -105,9 +105,21 @@ def append(conn: Connection, case_row: CaseLike, *, kind: str, seq: int, payload
 REVOKED = "revoked"
 
 
+_REVOKED = "feed.revoked"
+
+
 def announce_revocation(conn: Connection, digest: str) -> None:
+    """Tell every worker to forget a token it checked recently: others by NOTIFY (heard at commit),
+    and this one again after commit (``take_revocations``), since a request that read the session
+    before this transaction commits may cache it in between."""
+    conn.info.setdefault(_REVOKED, []).append(digest)
     if conn.dialect.name == "postgresql":
         conn.execute(sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, f"{REVOKED} {digest}")))
+
+
+def take_revocations(conn: Connection) -> list[str]:
+    digests: list[str] = conn.info.pop(_REVOKED, [])
+    return digests
 
 
 def take_changes(conn: Connection) -> list[Change]:

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import uuid
 
+import sqlalchemy as sa
+
 from sync.protocol import Role
+from sync.server.context import RequestInfo
 from sync.server.models import audit_event, device_session
+from sync.server.services import auth
 from tests.support import Api, Officer, Victim, bearer
 
 
@@ -104,3 +108,24 @@ async def test_last_use_is_written_at_most_once_a_minute(api: Api) -> None:
     callers.clear()
     assert (await api.client.get("/officers/me", headers=pc.auth)).status_code == 200  # a read
     assert last_used() == api.clock.now
+
+
+async def test_a_token_cached_by_a_request_racing_its_sign_out_is_forgotten_when_the_sign_out_commits(
+    api: Api,
+) -> None:
+    """A request that read the session just before the sign-out committed caches it on this
+    worker after the sign-out forgot it: the sign-out forgets it once more, after commit."""
+    _, _, victim, _ = await world(api)
+    ctx = api.services.ctx
+    digest = ctx.secrets.digest(victim.token)
+    assert (await api.client.get("/cases", headers=victim.auth)).status_code == 200
+    caller = ctx.callers.get(digest, now=ctx.now())
+    assert caller is not None
+
+    def sign_out_while_a_racing_request_caches_the_session(conn: sa.Connection) -> None:
+        auth.logout(conn, ctx, RequestInfo(token=victim.token, ip=None))
+        ctx.callers.put(digest, caller, expires_at=None)  # the racing request, before this commits
+
+    api.services.db.run_write(sign_out_while_a_racing_request_caches_the_session)
+    assert ctx.callers.get(digest, now=ctx.now()) is None
+    assert (await api.client.get("/cases", headers=victim.auth)).status_code == 401
