@@ -167,10 +167,11 @@ class Api:
 
     async def add_officer(self, force: str, username: str, role: Role = Role.OFFICER) -> Officer:
         created = self.create_officer(force, username, role)
-        # Officers read cases only once they have an authenticator: set one up with the first,
-        # password-only session, then sign in as every later time, with a code.
-        await self.enrol_authenticator(force, username, await self.login(force, username))
+        # Officers read cases only once they have an authenticator: the first sign-in, with the
+        # password alone, sets one up and goes on as a full session, as the app does; every later
+        # sign-in takes a code from it.
         token = await self.login(force, username)
+        await self.enrol_authenticator(force, username, token)
         return Officer(str(created.id), username, force, role, token)
 
     async def enrol_authenticator(self, force: str, username: str, token: str, **body: Any) -> str:
