@@ -299,6 +299,7 @@ def start() -> int:
     install()
     env = {
         **os.environ,
+        "PORTAL_ENVIRONMENT": os.environ.get("PORTAL_ENVIRONMENT", "development"),
         "PORTAL_DATABASE_URL": os.environ.get("PORTAL_DATABASE_URL", "sqlite:///var/portal.sqlite3"),
         "PORTAL_NOTIFY_FILE": os.environ.get("PORTAL_NOTIFY_FILE", "var/notifications.jsonl"),
         "PORTAL_PUBLIC_URL": os.environ.get("PORTAL_PUBLIC_URL", "http://127.0.0.1:8550"),

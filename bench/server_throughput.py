@@ -162,6 +162,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         env = {
+            "PORTAL_ENVIRONMENT": "development",
             "PORTAL_DATABASE_URL": url,
             "PORTAL_NOTIFY_CHANNEL": "file",
             "PORTAL_NOTIFY_FILE": str(Path(tmp) / "notifications.jsonl"),

@@ -551,7 +551,10 @@ class SupportServicePublic(Model):
     purpose: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), Lines]
     phone: PhoneText | None
     website: (
-        Annotated[str, StringConstraints(strip_whitespace=True, max_length=300, pattern=r"^https://[^\s]+$")] | None
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, max_length=300, pattern=r"^https://[^\s\x00-\x1f\x7f]+$")
+        ]
+        | None
     )
     source: ShortText
     reviewed: date

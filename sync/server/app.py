@@ -68,6 +68,7 @@ def channel_from_settings(settings: Settings) -> Channel:
             username=settings.smtp_username,
             password=settings.smtp_password.get_secret_value(),
             starttls=settings.smtp_starttls,
+            ca_file=settings.smtp_ca_file,
         )
     return FileChannel(settings.notify_file)
 
@@ -221,4 +222,7 @@ def create_app(
 
 def app_from_environment() -> FastAPI:
     """For ``uvicorn --factory`` in each worker process."""
-    return create_app(Settings())
+    settings = Settings()
+    if problem := settings.environment_problem():
+        raise RuntimeError(problem)
+    return create_app(settings)

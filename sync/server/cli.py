@@ -204,6 +204,9 @@ def read_support_services(path: Path) -> SupportServicesPublic:
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    if problem := settings.environment_problem():
+        _say(f"portal-server: {problem}")
+        return 2
     if settings.is_sqlite and not args.no_migrate:
         upgrade(settings.database_url)
     uvicorn.run(

@@ -8,7 +8,7 @@ that says so. A response that sets one of these itself (the docs page's own poli
 
 from __future__ import annotations
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ALWAYS = (
@@ -20,6 +20,9 @@ ALWAYS = (
     ("content-security-policy", "default-src 'none'; frame-ancestors 'none'"),
 )
 HSTS = ("strict-transport-security", "max-age=63072000; includeSubDomains")
+# Encoded once: this runs on every answer, the hot sync poll's included.
+_RAW = tuple((name.encode(), value.encode()) for name, value in ALWAYS)
+_RAW_WITH_HSTS = (*_RAW, (HSTS[0].encode(), HSTS[1].encode()))
 
 
 class SecurityHeaders:
@@ -33,11 +36,14 @@ class SecurityHeaders:
             return
         https = self._came_over_https(scope)
 
+        extra = _RAW_WITH_HSTS if https else _RAW
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in (*ALWAYS, HSTS) if https else ALWAYS:
-                    headers.setdefault(name, value)
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(header for header in extra if header[0] not in present)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -31,6 +31,7 @@ class Secrets:
     def __init__(self, secret_key: str) -> None:
         self._key = hashlib.sha256(b"portal-token-digest\0" + secret_key.encode()).digest()
         self._aead = AESGCM(hashlib.sha256(b"portal-field-seal\0" + secret_key.encode()).digest())
+        self._nonce_key = hashlib.sha256(b"portal-seal-nonce\0" + secret_key.encode()).digest()
 
     def digest(self, token: str) -> str:
         return hmac.new(self._key, token.encode(), hashlib.sha256).hexdigest()
@@ -42,10 +43,8 @@ class Secrets:
         seals the same way and a nonce is never reused for another value; for values whose
         equality may show (a sync cursor that has not moved must read the same)."""
         if deterministic:
-            nonce = hmac.new(
-                self._key, b"nonce\0" + context.encode() + b"\0" + plaintext.encode(), hashlib.sha256
-            ).digest()
-            nonce = nonce[:12]
+            derived = hmac.new(self._nonce_key, context.encode() + b"\0" + plaintext.encode(), hashlib.sha256)
+            nonce = derived.digest()[:12]
         else:
             nonce = secrets.token_bytes(12)
         sealed = self._aead.encrypt(nonce, plaintext.encode(), context.encode())

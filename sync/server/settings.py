@@ -30,7 +30,10 @@ class Settings(BaseSettings):
     smtp_port: int = 25
     smtp_username: str = ""
     smtp_password: SecretStr = SecretStr("")
-    smtp_starttls: bool = False
+    smtp_starttls: bool = Field(default=False, description="Required in production; the certificate is verified.")
+    smtp_ca_file: Path | None = Field(
+        default=None, description="The authority that signed the relay's certificate, if not a public one."
+    )
     smtp_from: str = "portal@localhost"
 
     caller_cache_seconds: float = Field(
@@ -68,8 +71,20 @@ class Settings(BaseSettings):
                 raise ValueError("PORTAL_PASSWORD_HASHING=fast is for tests; production hashes passwords strongly")
             if self.notify_channel == "file":
                 raise ValueError("PORTAL_NOTIFY_CHANNEL=file is for development; use notify or smtp")
+            if self.notify_channel == "smtp" and not self.smtp_starttls:
+                raise ValueError("PORTAL_SMTP_STARTTLS=true is needed in production: links and codes go by email")
         return self
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def environment_problem(self) -> str | None:
+        """Why this server may not start, when it runs on a shared database without saying whether
+        it is production: left to the default, production would run with development's leniency."""
+        if "environment" in self.model_fields_set or self.is_sqlite:
+            return None
+        return (
+            "PORTAL_ENVIRONMENT is not set. A server on PostgreSQL must say what it is: set "
+            "PORTAL_ENVIRONMENT=production for real use (or development for a trial)."
+        )

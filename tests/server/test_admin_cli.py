@@ -8,6 +8,7 @@ import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -119,7 +120,7 @@ def test_production_needs_a_long_random_secret(secret: str | None) -> None:
         values["secret_key"] = secret
     with pytest.raises(ValidationError, match="PORTAL_SECRET_KEY"):
         Settings(**values)  # type: ignore[arg-type]
-    assert Settings(environment="production", notify_channel="smtp", secret_key="s" * 40)  # type: ignore[arg-type]
+    assert Settings(environment="production", notify_channel="smtp", smtp_starttls=True, secret_key="s" * 40)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="development"):
         Settings(environment="production", notify_channel="file", secret_key="s" * 40)  # type: ignore[arg-type]
 
@@ -137,7 +138,8 @@ def test_the_migrations_build_exactly_the_models(database_url: str) -> None:
 
 def test_production_hashes_passwords_with_argon2s_recommended_strength() -> None:
     """The suite hashes with argon2's cheapest parameters; a real server never does."""
-    strong = Context.from_settings(Settings(environment="production", notify_channel="smtp", secret_key="s" * 40))  # type: ignore[arg-type]
+    production: dict[str, Any] = {"notify_channel": "smtp", "smtp_starttls": True, "secret_key": "s" * 40}
+    strong = Context.from_settings(Settings(environment="production", **production))
     assert strong.passwords.parameters == profiles.RFC_9106_LOW_MEMORY
     assert strong.passwords.parameters.memory_cost >= 64 * 1024
     assert strong.passwords.parameters.time_cost >= 3
@@ -243,3 +245,27 @@ async def test_a_victim_is_signed_out_everywhere_from_the_command_line(tmp_path:
         unknown = portal_server(tmp_path, "sign-out-victim", "--force", "tvp", "--victim-id", str(uuid.uuid4()))
         assert unknown.returncode == 1
         assert "No victim" in unknown.stdout
+
+
+def test_a_server_on_a_real_database_must_be_told_its_environment(tmp_path: Path) -> None:
+    """Production is whatever runs on PostgreSQL: it must say so, or it would run as development."""
+    url = "postgresql+psycopg://postgres@127.0.0.1:9/portal"  # never reached: it refuses first
+    env = {k: v for k, v in os.environ.items() if k != "PORTAL_ENVIRONMENT"}
+    result = subprocess.run(
+        [sys.executable, "-m", "sync.server.cli", "run", "--port", "9"],
+        cwd=ROOT,
+        env={**env, "PORTAL_DATABASE_URL": url, "PORTAL_SECRET_KEY": "s" * 40},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "PORTAL_ENVIRONMENT" in result.stdout
+
+
+def test_production_sends_email_only_over_verified_tls() -> None:
+    production: dict[str, Any] = {"environment": "production", "notify_channel": "smtp", "secret_key": "s" * 40}
+    with pytest.raises(ValidationError, match="PORTAL_SMTP_STARTTLS"):
+        Settings(**production)
+    assert Settings(**production, smtp_starttls=True).smtp_starttls

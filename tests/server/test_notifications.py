@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 import uuid
@@ -334,3 +335,58 @@ async def test_a_pending_notification_keeps_its_code_and_link_sealed(
         assert code.status == "pending"
         assert code.body
         assert "code is" not in code.body
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that no public authority signed, and its key."""
+    import ipaddress
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mail.police.example")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "mail.pem", tmp_path / "mail.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
+
+
+def test_smtp_starttls_refuses_a_certificate_it_cannot_verify(tmp_path: Path) -> None:
+    cert, key = _self_signed(tmp_path)
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert, key)
+    inbox = SmtpInbox()
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=free_port(), tls_context=server_tls, require_starttls=True
+    )
+    controller.start()
+    try:
+        unverified = SmtpChannel("127.0.0.1", controller.port, sender="portal@police.example", starttls=True)
+        with pytest.raises(DeliveryError, match="SSLCertVerificationError"):
+            unverified.send(EMAIL)
+        assert inbox.messages == []
+        # The force's own authority, named in the settings, is trusted.
+        trusted = SmtpChannel("127.0.0.1", controller.port, sender="portal@police.example", starttls=True, ca_file=cert)
+        trusted.send(EMAIL)
+        assert [to for to, _ in inbox.messages] == [["alex@example.org"]]
+    finally:
+        controller.stop()

@@ -1,9 +1,16 @@
-"""Email over SMTP (a force's own mail relay). Text messages cannot go this way."""
+"""Email over SMTP (a force's own mail relay). Text messages cannot go this way.
+
+With STARTTLS the relay's certificate is verified against the system's authorities (or the
+force's own, ``ca_file``) and its name: an unverified TLS session would hand sign-in links to
+whoever sits between the server and the relay.
+"""
 
 from __future__ import annotations
 
 import smtplib
+import ssl
 from email.message import EmailMessage
+from pathlib import Path
 
 from sync.server.notify.channel import DeliveryError, Notification
 
@@ -18,6 +25,7 @@ class SmtpChannel:
         username: str = "",
         password: str = "",
         starttls: bool = False,
+        ca_file: str | Path | None = None,
         timeout: float = 10.0,
     ) -> None:
         self.host = host
@@ -26,6 +34,7 @@ class SmtpChannel:
         self.username = username
         self.password = password
         self.starttls = starttls
+        self.tls = ssl.create_default_context(cafile=ca_file)
         self.timeout = timeout
 
     def send(self, notification: Notification) -> None:
@@ -39,7 +48,7 @@ class SmtpChannel:
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as client:
                 if self.starttls:
-                    client.starttls()
+                    client.starttls(context=self.tls)
                 if self.username:
                     client.login(self.username, self.password)
                 client.send_message(message)
