@@ -63,6 +63,7 @@ class Changes:
     message_states: list[tuple[str, MessageState, str | None]] = field(default_factory=list)
     read_marks: list[tuple[str, Literal["victim", "officer"], int]] = field(default_factory=list)
     more: bool = False  # the server holds more: pull again at once
+    forget_cursor: bool = False  # the server no longer reads our cursor: start again from nothing
     signed_out: bool = False  # the server no longer knows this device: sign in again
 
 
@@ -85,6 +86,10 @@ class SyncEngine:
     def receive_pull(self, response: HttpResponse, now: datetime) -> Changes:
         if response.status == 401:
             return Changes(signed_out=True)
+        if response.status == 400 and _code(response.body) == "invalid_cursor":
+            # The server no longer reads the cursor it gave (its secret was changed, or the data
+            # moved): sync again from the start, which rebuilds everything, rather than stall.
+            return Changes(forget_cursor=True, more=True)
         if response.status != 200:
             raise ServerTrouble(response.status, response.retry_after)
         try:
@@ -165,6 +170,13 @@ class ServerTrouble(Exception):
         super().__init__(f"server answered {status}")
         self.status = status
         self.retry_after = retry_after
+
+
+def _code(body: Any) -> str:
+    try:
+        return str(body["error"]["code"])
+    except (KeyError, TypeError):
+        return ""
 
 
 def _reason(body: Any) -> str:

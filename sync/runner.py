@@ -181,6 +181,8 @@ class SyncRunner:
                 case = self.store.case(case_id)
                 if case is not None:
                     self.store.put_cases([with_read_mark(case, reader, up_to_seq)])
+            if changes.forget_cursor:
+                self.store.set_cursor(None)
             if changes.cursor is not None:
                 self.store.set_cursor(changes.cursor)
         self.on_change()

@@ -7,9 +7,11 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
+import httpx
 import pytest
 
 from app.domain import Case, Message, OfficerContact, OutboxItem, shown_state
+from app.store.memory import MemoryStore
 from sync.engine import (
     BACKOFF_CAP_SECONDS,
     LONG_POLL_SECONDS,
@@ -18,6 +20,7 @@ from sync.engine import (
     SyncEngine,
     with_read_mark,
 )
+from sync.runner import SyncRunner
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 CASE_ID = str(uuid.uuid4())
@@ -110,6 +113,36 @@ def test_an_unknown_device_must_sign_in_again() -> None:
         .receive_pull(HttpResponse(401, {"error": {"code": "unauthorized", "message": "x"}}), NOW)
         .signed_out
     )
+
+
+def test_a_cursor_the_server_no_longer_reads_is_forgotten_and_sync_starts_again() -> None:
+    refused = HttpResponse(400, {"error": {"code": "invalid_cursor", "message": "Sync again from the start."}})
+    changes = SyncEngine().receive_pull(refused, NOW)
+    assert (changes.forget_cursor, changes.more, changes.cursor) == (True, True, None)
+    with pytest.raises(ServerTrouble):  # any other refusal of a poll is trouble to retry later
+        SyncEngine().receive_pull(HttpResponse(400, {"error": {"code": "bad_request", "message": "x"}}), NOW)
+
+
+async def test_the_runner_starts_again_from_nothing_when_its_cursor_is_refused() -> None:
+    """A server whose secret was changed reads no cursor it gave before: the app must not stall."""
+    asked: list[str | None] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        since = request.url.params.get("since")
+        asked.append(since)
+        if since is not None and since != "fresh":
+            return httpx.Response(400, json={"error": {"code": "invalid_cursor", "message": "Start again."}})
+        return httpx.Response(200, json={"events": [], "cursor": "fresh", "more": False})
+
+    store = MemoryStore()
+    store.set_cursor("sealed-with-the-old-secret")
+    runner = SyncRunner(store, "http://portal.test", "token", transport=httpx.MockTransport(server))
+    try:
+        await runner.pull_all()
+    finally:
+        await runner.stop()
+    assert asked == ["sealed-with-the-old-secret", None]
+    assert store.cursor() == "fresh"
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 408, 429])
