@@ -31,7 +31,8 @@ def start(env: dict[str, str], port: int, workers: int = 1) -> subprocess.Popen[
     command = [sys.executable, "-m", "sync.server.cli", "run", "--port", str(port), "--no-migrate"]
     process = subprocess.Popen(
         [*command, "--workers", str(workers)],
-        env={**os.environ, **env, "PORTAL_LOG_LEVEL": "warning"},
+        # a test server is a development server (one on PostgreSQL must say so, as a real one must)
+        env={**os.environ, "PORTAL_ENVIRONMENT": "development", **env, "PORTAL_LOG_LEVEL": "warning"},
         cwd=ROOT,
     )
     deadline = time.monotonic() + 30
