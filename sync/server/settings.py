@@ -80,11 +80,12 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     def environment_problem(self) -> str | None:
-        """Why this server may not start, when it runs on a shared database without saying whether
-        it is production: left to the default, production would run with development's leniency."""
-        if "environment" in self.model_fields_set or self.is_sqlite:
+        """Why this server may not start: it does not say whether it is production. Left to the
+        default, a production server (on PostgreSQL or on one machine's SQLite) would run with
+        development's leniency and its placeholder secret. ``dev.py start`` says development."""
+        if "environment" in self.model_fields_set:
             return None
         return (
-            "PORTAL_ENVIRONMENT is not set. A server on PostgreSQL must say what it is: set "
+            "PORTAL_ENVIRONMENT is not set. A server must say what it is: set "
             "PORTAL_ENVIRONMENT=production for real use (or development for a trial)."
         )

@@ -67,6 +67,9 @@ async def watch_postgres(db: Database, url: str, hub: Hub, callers: CallerCache,
         try:
             async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
                 await conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                # A revocation NOTIFY sent while this listener was away was never heard: trust no
+                # token checked before now (each is checked against the database again).
+                callers.clear()
                 await catch_up.look()
                 await catch_up.look()
                 while True:

@@ -247,9 +247,13 @@ async def test_a_victim_is_signed_out_everywhere_from_the_command_line(tmp_path:
         assert "No victim" in unknown.stdout
 
 
-def test_a_server_on_a_real_database_must_be_told_its_environment(tmp_path: Path) -> None:
-    """Production is whatever runs on PostgreSQL: it must say so, or it would run as development."""
-    url = "postgresql+psycopg://postgres@127.0.0.1:9/portal"  # never reached: it refuses first
+@pytest.mark.parametrize("database", ["postgresql", "sqlite"])
+def test_a_server_must_be_told_its_environment(tmp_path: Path, database: str) -> None:
+    """A production server must say so, or it would run as development, on either database."""
+    url = {  # never reached: it refuses first
+        "postgresql": "postgresql+psycopg://postgres@127.0.0.1:9/portal",
+        "sqlite": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+    }[database]
     env = {k: v for k, v in os.environ.items() if k != "PORTAL_ENVIRONMENT"}
     result = subprocess.run(
         [sys.executable, "-m", "sync.server.cli", "run", "--port", "9"],

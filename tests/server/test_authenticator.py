@@ -140,11 +140,15 @@ async def test_replacing_an_authenticator_needs_the_password_and_a_code_from_the
     new = pyotp.TOTP(started.json()["secret"])
     # Until the new one is confirmed, the old one still signs in and the session still reads cases.
     api.clock.advance(seconds=30)
-    assert await api.login("tvp", "pc1", totp_code=old.at(api.clock.now))
+    laptop = bearer(await api.login("tvp", "pc1", totp_code=old.at(api.clock.now)))
     assert (await api.client.get("/cases", headers=pc1.auth)).status_code == 200
+    assert (await api.client.get("/cases", headers=laptop)).status_code == 200
 
     assert (await _confirm(api, pc1.token, new.at(api.clock.now))).status_code == 204
     assert "officer.totp_replaced" in [row.action for row in api.rows(audit_event)]
+    # Replaced because a device may be in the wrong hands: every other device signs in again.
+    assert (await api.client.get("/cases", headers=laptop)).status_code == 401
+    assert (await api.client.get("/cases", headers=pc1.auth)).status_code == 200
     api.clock.advance(seconds=30)
     by_old = await api.client.post(
         "/auth/officer/login",

@@ -54,6 +54,7 @@ async def test_an_admin_signs_a_victim_out_everywhere(api: Api) -> None:
     assert (await api.client.post(f"/victims/{victim_id}/sign-out", headers=pc.auth)).status_code == 403
     assert (await api.client.post(f"/victims/{victim_id}/sign-out", headers=victim.auth)).status_code == 403
     assert (await api.client.post(f"/victims/{uuid.uuid4()}/sign-out", headers=admin.auth)).status_code == 404
+    unused_link = await api.invite(pc, victim.case_id)  # a link the taker of the phone could still open
     ended = await api.client.post(f"/victims/{victim_id}/sign-out", headers=admin.auth)
     assert ended.status_code == 200
     assert ended.json() == {"signed_out": 2}
@@ -61,7 +62,9 @@ async def test_an_admin_signs_a_victim_out_everywhere(api: Api) -> None:
         assert (await api.client.get(f"/cases/{victim.case_id}", headers=phone.auth)).status_code == 401
     assert (await api.client.get(f"/cases/{victim.case_id}", headers=pc.auth)).status_code == 200
     (row,) = api.rows(audit_event, audit_event.c.action == "victim.sign_out_everywhere")
-    assert row.detail == {"victim_id": str(victim_id), "sessions_ended": 2}
+    assert row.detail == {"victim_id": str(victim_id), "sessions_ended": 2, "invitations_withdrawn": 1}
+    refused = await api.redeem(unused_link)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (410, "invitation_revoked")
     assert str(row.actor_id) == admin.id
 
 

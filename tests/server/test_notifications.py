@@ -390,3 +390,27 @@ def test_smtp_starttls_refuses_a_certificate_it_cannot_verify(tmp_path: Path) ->
         assert [to for to, _ in inbox.messages] == [["alex@example.org"]]
     finally:
         controller.stop()
+
+
+async def test_a_body_sealed_with_a_secret_since_changed_is_never_sent_sealed(
+    database_url: str, tmp_path: Path, clock: FakeClock
+) -> None:
+    """After PORTAL_SECRET_KEY changes, a pending body cannot be read back: it fails, in plain
+    words for the officer, rather than going out as a string of sealed characters."""
+    down = MemoryChannel()
+    down.fail_next("the provider is down")
+    async with open_api(database_url, tmp_path, clock, channel=down) as api:
+        api.create_force("tvp", "Thames Valley Police")
+        officer = await api.add_officer("tvp", "pc1")
+        case = await api.create_case(officer)
+        assert (
+            await api.client.post(f"/cases/{case['id']}/invitations", json={}, headers=officer.auth)
+        ).status_code == 201
+    clock.advance(minutes=5)
+    channel = MemoryChannel()
+    async with open_api(database_url, tmp_path, clock, channel=channel, secret_key="another-secret-" + "y" * 32) as api:
+        api.services.outbox.deliver_due()
+        (row,) = api.rows(notification)
+    assert channel.sent == []
+    assert (row.status, row.body) == ("failed", "")
+    assert "secret" in row.last_error

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 _AFTER_COMMIT = "outbox.after_commit"
 CLAIM_FOR = timedelta(seconds=60)
+_SEALED = re.compile(r"[A-Za-z0-9_-]{40,}={0,2}")  # what Secrets.seal makes: URL-safe base64, no spaces
 
 
 def retry_gap(attempts: int) -> timedelta:
@@ -192,21 +194,31 @@ class Outbox:
         ).one_or_none()
         if row is None:
             return None
+        body = self._unseal(notification_id, row.body)
+        if body is None:
+            # Sealed with a secret this server no longer has (PORTAL_SECRET_KEY was changed): the
+            # words cannot be read back, and the sealed text must never go out in their place.
+            self._failed(conn, notification_id, "sealed with a secret this server no longer has", final=True)
+            return None
         return Notification(
             id=str(notification_id),
             channel=row.channel,
             recipient=row.recipient,
             purpose=row.purpose,
             subject=SUBJECTS[row.purpose],
-            body=self._unseal(notification_id, row.body),
+            body=body,
         )
 
-    def _unseal(self, notification_id: uuid.UUID, body: str) -> str:
+    def _unseal(self, notification_id: uuid.UUID, body: str) -> str | None:
+        """The words to send, or None when they were sealed with another secret."""
+        if not _SEALED.fullmatch(body):
+            # Stored before bodies were sealed (a pending one at the upgrade): every text this
+            # server writes has spaces in it, and a sealed body never has.
+            return body
         try:
             return self.secrets.unseal(body, context=_seal_context(notification_id))
         except (ValueError, InvalidTag):  # binascii.Error is a ValueError
-            # Stored before bodies were sealed (a pending one at the upgrade): send it as it is.
-            return body
+            return None
 
     def _send(self, item: Notification) -> None:
         try:
@@ -231,12 +243,12 @@ class Outbox:
             )
         )
 
-    def _failed(self, conn: Connection, notification_id: uuid.UUID, reason: str) -> None:
+    def _failed(self, conn: Connection, notification_id: uuid.UUID, reason: str, *, final: bool = False) -> None:
         attempts: int = conn.execute(
             sa.select(notification.c.attempts).where(notification.c.id == notification_id)
         ).scalar_one()
         attempts += 1
-        final = attempts >= MAX_ATTEMPTS
+        final = final or attempts >= MAX_ATTEMPTS
         conn.execute(
             sa.update(notification)
             .where(notification.c.id == notification_id)

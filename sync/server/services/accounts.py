@@ -112,9 +112,12 @@ def change_password(conn: Connection, ctx: Context, request: RequestInfo, body: 
     caller = authenticate(conn, ctx, request)
     require_officer(caller)
     now = ctx.now()
-    row = conn.execute(sa.select(officer).where(officer.c.id == caller.id).with_for_update()).one()
-    account_key = f"{caller.force_code}/{row.username}"
+    username = conn.execute(sa.select(officer.c.username).where(officer.c.id == caller.id)).scalar_one()
+    account_key = f"{caller.force_code}/{username}"
+    # The account's limit lock before the officer's row, in the order sign-in takes them, so a
+    # change and a sign-in never wait on each other (PostgreSQL would end one as a deadlock).
     limits.check(conn, limits.OFFICER_LOGIN_PER_ACCOUNT, account_key, now=now)
+    row = conn.execute(sa.select(officer).where(officer.c.id == caller.id).with_for_update()).one()
     if not ctx.passwords.verify(row.password_hash, body.current_password):
         limits.record(conn, limits.OFFICER_LOGIN_PER_ACCOUNT, account_key, now=now)
         audit.record(conn, caller, "officer.password_change_failed", now=now)

@@ -311,7 +311,20 @@ def totp_confirm(conn: Connection, ctx: Context, request: RequestInfo, code: str
         .where(officer.c.id == caller.id)
         .values(totp_secret=row.totp_pending_secret, totp_pending_secret=None, totp_enabled=True, totp_last_step=step)
     )
-    audit.record(conn, caller, "officer.totp_replaced" if row.totp_enabled else "officer.totp_enabled", now=ctx.now())
+    ended = 0
+    if row.totp_enabled:
+        # Replaced, perhaps because a phone or laptop was taken: the officer's other devices
+        # sign in again, with the new authenticator.
+        ended = sessions.end_sessions(
+            conn, ctx, device_session.c.officer_id == caller.id, device_session.c.id != caller.session_id
+        )
+    audit.record(
+        conn,
+        caller,
+        "officer.totp_replaced" if row.totp_enabled else "officer.totp_enabled",
+        now=ctx.now(),
+        detail={"sessions_ended": ended} if row.totp_enabled else None,
+    )
     if request.token:
         # Every worker forgets what it knew of this session, so it may now read cases.
         sessions.revoke_cached(conn, ctx, ctx.secrets.digest(request.token))

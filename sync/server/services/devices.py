@@ -13,8 +13,8 @@ from sync.protocol import DevicePublic, DevicesPublic, Role, SignOutPublic
 from sync.server import audit
 from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import Forbidden, NotFound
-from sync.server.models import device_session, victim
-from sync.server.services import sessions
+from sync.server.models import device_session, invitation, victim
+from sync.server.services import invitations, sessions
 from sync.server.services.auth import authenticate, require_officer
 
 
@@ -71,13 +71,17 @@ def sign_out_everywhere(
     ended = sessions.end_sessions(
         conn, ctx, device_session.c.victim_id == victim_id, device_session.c.force_id == force_id
     )
+    # Whoever holds the phone must not sign in again either: links and codes not yet used end too.
+    withdrawn = invitations.revoke_unused(
+        conn, invitation.c.victim_id == victim_id, invitation.c.force_id == force_id, now=ctx.now()
+    )
     audit.record(
         conn,
         actor,
         "victim.sign_out_everywhere",
         now=ctx.now(),
         force_id=force_id,
-        detail={"victim_id": str(victim_id), "sessions_ended": ended},
+        detail={"victim_id": str(victim_id), "sessions_ended": ended, "invitations_withdrawn": withdrawn},
     )
     return SignOutPublic(signed_out=ended)
 
