@@ -205,3 +205,14 @@ async def test_a_sign_in_racing_a_password_reset_does_not_outlive_it(api: Api) -
         )
         == 0
     )
+
+
+async def test_a_set_up_code_given_before_deactivation_does_not_work_after_reactivation(api: Api) -> None:
+    admin = await admin_of(api)
+    created = await api.client.post("/officers", json=NEW_OFFICER, headers=admin.auth)
+    officer_id, code = created.json()["id"], created.json()["setup"]["setup_code"]
+    assert (await api.client.post(f"/officers/{officer_id}/deactivate", headers=admin.auth)).status_code == 200
+    assert (await api.client.post(f"/officers/{officer_id}/reactivate", headers=admin.auth)).status_code == 200
+    refused = await setup(api, code)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (400, "setup_code_refused")
+    assert await login_status(api, "new.pc", "a-password-of-my-own") == 401

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from sync.server.context import Context
 from sync.server.migrate import upgrade
-from sync.server.models import device_session, force, metadata
+from sync.server.models import device_session, force, metadata, officer
 from sync.server.settings import Settings
 from tests.support import FakeClock, bearer, open_api
 
@@ -227,6 +227,34 @@ def test_upgrading_signs_no_one_out_for_being_idle(tmp_path: Path) -> None:
         engine.dispose()
     assert last_used is not None
     assert datetime.now(UTC) - last_used < timedelta(minutes=5)
+
+
+def test_upgrading_ends_passwords_someone_else_chose_for_officers_with_no_authenticator(tmp_path: Path) -> None:
+    """Whoever chose such a password could set up their own authenticator on the account."""
+    url = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    upgrade(url, "0002")
+    now = datetime.now(UTC)
+    force_id = uuid.uuid4()
+    chosen = "$argon2id$chosen-by-an-admin"
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.insert(force).values(id=force_id, code="tvp", name="TVP", settings={}, created_at=now))
+            for username, enrolled in (("no.authenticator", False), ("enrolled", True)):
+                conn.execute(
+                    sa.insert(officer).values(
+                        id=uuid.uuid4(), force_id=force_id, username=username, password_hash=chosen,
+                        name=username, collar_number=username[:5], phone="+441632960000", email=f"{username}@x.org",
+                        role="supervisor", active=True, totp_enabled=enrolled, created_at=now,
+                    )
+                )  # fmt: skip
+        upgrade(url)
+        with engine.connect() as conn:
+            rows = conn.execute(sa.select(officer.c.username, officer.c.password_hash)).all()
+            passwords = {row.username: row.password_hash for row in rows}
+    finally:
+        engine.dispose()
+    assert passwords == {"no.authenticator": None, "enrolled": chosen}
 
 
 async def test_a_victim_is_signed_out_everywhere_from_the_command_line(tmp_path: Path) -> None:

@@ -49,7 +49,11 @@ def set_active(
     if not active and actor is not None and actor.id == officer_id:
         raise Conflict("You cannot deactivate your own account. Ask another admin.", code="own_account")
     conn.execute(sa.update(officer).where(officer.c.id == row.id).values(active=active))
-    ended = 0 if active else sessions.end_sessions(conn, ctx, device_session.c.officer_id == row.id)
+    ended = 0
+    if not active:
+        ended = sessions.end_sessions(conn, ctx, device_session.c.officer_id == row.id)
+        # A set-up code given before must not work again if the account is reactivated later.
+        setup_codes.withdraw(conn, row.id, now=ctx.now())
     audit.record(
         conn,
         actor,

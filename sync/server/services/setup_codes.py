@@ -8,7 +8,7 @@ A newer code replaces any older one for the same officer.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -29,13 +29,18 @@ def _digest(ctx: Context, code: str) -> str:
     return ctx.secrets.digest(f"setup:{code}")
 
 
-def issue(conn: Connection, ctx: Context, force_id: uuid.UUID, officer_id: uuid.UUID) -> SetupCodePublic:
-    now = ctx.now()
+def withdraw(conn: Connection, officer_id: uuid.UUID, *, now: datetime) -> None:
+    """Ends the officer's set-up codes not yet used (a new one replaces them; deactivation ends them)."""
     conn.execute(
         sa.update(setup_code)
         .where(setup_code.c.officer_id == officer_id, setup_code.c.used_at.is_(None))
         .values(used_at=now)
     )
+
+
+def issue(conn: Connection, ctx: Context, force_id: uuid.UUID, officer_id: uuid.UUID) -> SetupCodePublic:
+    now = ctx.now()
+    withdraw(conn, officer_id, now=now)
     code = security.new_setup_code()
     expires_at = now + timedelta(hours=ctx.settings.setup_code_hours)
     conn.execute(

@@ -24,6 +24,13 @@ def upgrade() -> None:
     with op.batch_alter_table("officer", schema=None) as batch_op:
         batch_op.alter_column("password_hash", existing_type=sa.String(length=200), nullable=True)
 
+    # Before this release an admin or the record system chose new officers' passwords. Whoever
+    # knows such a password could set up their own authenticator on an account that has none yet,
+    # so those passwords end here: each such officer gets a set-up code from an admin
+    # (`portal-server reset-password`) and chooses their own. Officers with an authenticator keep theirs.
+    officer = sa.table("officer", sa.column("password_hash", sa.String()), sa.column("totp_enabled", sa.Boolean()))
+    op.execute(officer.update().where(officer.c.totp_enabled.is_(False)).values(password_hash=None))
+
     with op.batch_alter_table("device_session", schema=None) as batch_op:
         batch_op.add_column(sa.Column("last_used_at", UtcDateTime(), nullable=True))
         batch_op.create_index(batch_op.f("ix_device_session_officer_id"), ["officer_id"], unique=False)
