@@ -19,7 +19,6 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,7 +28,7 @@ from typing import Any, Literal, Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from app.store.keys import KeyProvider
+from app.store.keys import KeyProvider, write_private
 from app.store.port import Store
 
 MAX_WRONG = 5
@@ -71,11 +70,7 @@ class FileLockRecord:
         return loaded
 
     def save(self, record: dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(record))
-        os.chmod(temporary, 0o600)
-        temporary.replace(self.path)
+        write_private(self.path, json.dumps(record))
 
     def delete(self) -> None:
         self.path.unlink(missing_ok=True)

@@ -106,6 +106,15 @@ class KeyringKeyProvider:
         return getattr(backend, "priority", 0) > 0 and "fail" not in type(backend).__module__
 
 
+def write_private(path: Path, text: str) -> None:
+    """Writes a file only this OS account may read, whole or not at all (a crash leaves the old one)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(text)
+    os.chmod(temporary, 0o600)
+    temporary.replace(path)
+
+
 class PassphraseKeyProvider:
     """The key, wrapped with a key derived from a passphrase (scrypt), in a small JSON file."""
 
@@ -144,11 +153,7 @@ class PassphraseKeyProvider:
             "nonce": base64.b64encode(nonce).decode(),
             "key": base64.b64encode(wrapped).decode(),
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(record))
-        os.chmod(temporary, 0o600)
-        temporary.replace(self.path)
+        write_private(self.path, json.dumps(record))
 
     def delete(self) -> None:
         self.path.unlink(missing_ok=True)

@@ -7,10 +7,11 @@ import hmac
 import uuid
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import pyotp
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 
 from sync.protocol import (
     ChallengePublic,
@@ -187,6 +188,17 @@ class _Refused(Unauthorized):
     keep_changes = True
 
 
+def _take_totp_step(conn: Connection, ctx: Context, row: Row[Any], code: str, *, now: datetime) -> bool:
+    """Checks a code from the officer's authenticator in use and, if right, spends its time step
+    (a code is taken once: a replay is refused)."""
+    secret = ctx.secrets.unseal(row.totp_secret, context=f"totp:{row.id}")
+    step = security.totp_step(secret, code, now=now, after_step=row.totp_last_step)
+    if step is None:
+        return False
+    conn.execute(sa.update(officer).where(officer.c.id == row.id).values(totp_last_step=step))
+    return True
+
+
 def officer_login(conn: Connection, ctx: Context, request: RequestInfo, body: OfficerLogin) -> TokenPublic:
     now = ctx.now()
     account_key = f"{body.force_code}/{body.username}"
@@ -221,11 +233,8 @@ def officer_login(conn: Connection, ctx: Context, request: RequestInfo, body: Of
     if row.totp_enabled:
         if body.totp_code is None:
             raise refuse("Enter the 6-digit code from your authenticator app.", "totp_required")
-        secret = ctx.secrets.unseal(row.totp_secret, context=f"totp:{row.id}")
-        step = security.totp_step(secret, body.totp_code, now=now, after_step=row.totp_last_step)
-        if step is None:
+        if not _take_totp_step(conn, ctx, row, body.totp_code, now=now):
             raise refuse("The authenticator code is not right, or was already used.", "bad_totp")
-        conn.execute(sa.update(officer).where(officer.c.id == row.id).values(totp_last_step=step))
 
     session_id, token, expires_at = _new_session(
         conn,
@@ -279,11 +288,8 @@ def totp_enrol(conn: Connection, ctx: Context, request: RequestInfo, body: TotpE
     if row.totp_enabled:
         if body.totp_code is None:
             raise refuse("To replace your authenticator, enter a code from the one you use now.", "totp_required")
-        old = ctx.secrets.unseal(row.totp_secret, context=f"totp:{row.id}")
-        step = security.totp_step(old, body.totp_code, now=now, after_step=row.totp_last_step)
-        if step is None:
+        if not _take_totp_step(conn, ctx, row, body.totp_code, now=now):
             raise refuse("The authenticator code is not right, or was already used.", "bad_totp")
-        conn.execute(sa.update(officer).where(officer.c.id == row.id).values(totp_last_step=step))
     secret = security.new_totp_secret()
     conn.execute(
         sa.update(officer)
