@@ -7,9 +7,9 @@ import time
 import pytest
 
 from sync.protocol import Role
-from sync.server.feed import encode_cursor
+from sync.server.changes import encode_cursor
 from sync.server.security import Secrets
-from sync.server.services import feed
+from sync.server.services import sync_pages
 from tests.support import Api
 
 
@@ -91,7 +91,7 @@ async def test_paging_hands_over_everything_exactly_once(api: Api, monkeypatch: 
     for n in range(30):
         await api.send(victim, victim.case_id, f"m{n}")
 
-    monkeypatch.setattr(feed, "PAGE_SIZE", 7)
+    monkeypatch.setattr(sync_pages, "PAGE_SIZE", 7)
     seen: list[str] = []
     cursor = None
     pages = 0

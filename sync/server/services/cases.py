@@ -31,7 +31,7 @@ from sync.protocol import (
     VictimCreate,
     VictimPublic,
 )
-from sync.server import audit, feed
+from sync.server import audit, changes
 from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import CASE_NOT_FOUND, BadRequest, Conflict, Forbidden, NotFound
 from sync.server.models import (
@@ -222,8 +222,8 @@ def _update_request_public(row: Row[Any]) -> UpdateRequestPublic:
 def emit_case_changed(conn: Connection, ctx: Context, row: CaseRow) -> int:
     """Every change to a case comes through here: its place in the caseload, then its event."""
     attention.refresh(conn, row.id)
-    seq = feed.next_seq(conn, row.force_id)
-    feed.append(
+    seq = changes.next_seq(conn, row.force_id)
+    changes.append(
         conn,
         row,
         kind="case",
@@ -244,9 +244,9 @@ def emit_cases_changed(conn: Connection, ctx: Context, *where: sa.ColumnElement[
     ).all()
     if not rows:
         return
-    first = feed.take_seqs(conn, rows[0].force_id, len(rows))
-    feed.append_many(
-        conn, [feed.NewEvent(row, "case", first + index, "") for index, row in enumerate(rows)], now=ctx.now()
+    first = changes.take_seqs(conn, rows[0].force_id, len(rows))
+    changes.append_many(
+        conn, [changes.NewEvent(row, "case", first + index, "") for index, row in enumerate(rows)], now=ctx.now()
     )
 
 
@@ -394,7 +394,7 @@ def post_update(
     status_from = CaseStatus(row.status)
     status_to = body.status if body.status is not None and body.status != status_from else None
     author_kind = AuthorKind.OFFICER if caller.kind == "officer" else AuthorKind.SYSTEM
-    seq = feed.next_seq(conn, row.force_id)
+    seq = changes.next_seq(conn, row.force_id)
     update_id = uuid.uuid4()
     values = {
         "id": update_id,
@@ -412,7 +412,7 @@ def post_update(
     }
     conn.execute(sa.insert(case_update).values(**values))
     published = update_public(values)
-    feed.append(
+    changes.append(
         conn,
         row,
         kind="update",
@@ -496,7 +496,7 @@ def request_update(
     if pending is not None:
         # Asking again does not jump the queue; it returns the request already waiting.
         return _update_request_public(pending)
-    seq = feed.next_seq(conn, row.force_id)
+    seq = changes.next_seq(conn, row.force_id)
     request_id = uuid.uuid4()
     due = update_request_due(now, enhanced=row.victim_enhanced_rights, settings=caller.force_settings)
     conn.execute(
@@ -507,7 +507,7 @@ def request_update(
     published = UpdateRequestPublic(
         id=request_id, case_id=row.id, seq=seq, note=body.note, requested_at=now, due_at=due, answered_at=None
     )
-    feed.append(
+    changes.append(
         conn,
         row,
         kind="update_request",

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.server import feed
+from sync.server import changes
 from sync.server.context import Context
 from sync.server.db import write_soon
 from sync.server.models import device_session
@@ -47,7 +47,7 @@ def note_use(conn: Connection, session_id: uuid.UUID, last_used_at: datetime, *,
 def revoke_cached(conn: Connection, ctx: Context, digest: str) -> None:
     """Stop every worker honouring a token it checked recently (this one at once, others via NOTIFY)."""
     ctx.callers.forget(digest)
-    feed.announce_revocation(conn, digest)
+    changes.announce_revocation(conn, digest)
 
 
 def end_sessions(conn: Connection, ctx: Context, *where: sa.ColumnElement[bool]) -> int:

@@ -11,9 +11,9 @@ from sqlalchemy.engine import Connection
 
 from sync.protocol import CaseEvent
 from sync.server import audit
+from sync.server.changes import encode_cursor
 from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import Forbidden
-from sync.server.feed import encode_cursor
 from sync.server.hub import any_key, force_key, officer_key, victim_key
 from sync.server.models import case, event, force
 from sync.server.services.auth import authenticate
