@@ -13,7 +13,7 @@ import httpx
 from pydantic import TypeAdapter, ValidationError
 
 from app.content import ServiceList, SupportService
-from app.domain import Challenge, ContactChannel, ContactPreferences, Identity
+from app.domain import Challenge, ContactMethod, ContactPreferences, Identity
 from app.ports import AccountError
 from app.store.port import Store
 from sync import protocol
@@ -117,7 +117,7 @@ class HttpAccount:
 
 
 def _preferences(wire: protocol.ContactPreferences) -> ContactPreferences:
-    channels: tuple[ContactChannel, ...] = tuple(c.value for c in wire.contact_channels)
+    channels: tuple[ContactMethod, ...] = tuple(c.value for c in wire.contact_channels)
     return ContactPreferences(channels, wire.contact_times, wire.safe_to_leave_voicemail, wire.news_alerts)
 
 
