@@ -24,7 +24,7 @@ SYNC_PATH = f"{API_PREFIX}/sync"
 
 
 def empty_answer(secrets: Secrets, cursor: int) -> bytes:
-    return f'{{"events":[],"cursor":"{encode_cursor(secrets, cursor)}","more":false}}'.encode()
+    return sync_pages.envelope((), encode_cursor(secrets, cursor), False)
 
 
 class SyncFastPath:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.protocol import CaseEvent
+from sync.protocol import CaseEvent, SyncPublic
 from sync.server import audit
 from sync.server.changes import encode_cursor
 from sync.server.context import Caller, Context, RequestInfo
@@ -31,10 +32,18 @@ class Page:
     more: bool
     case_ids: frozenset[uuid.UUID] = frozenset()
 
-    def json(self) -> str:
-        return (
-            f'{{"events":[{",".join(self.events)}],"cursor":{json.dumps(self.cursor)},"more":{json.dumps(self.more)}}}'
-        )
+    def json(self) -> bytes:
+        return envelope(self.events, self.cursor, self.more)
+
+
+# SyncPublic's fields, in order; unpacking them here makes a new field fail loudly at import.
+_EVENTS, _CURSOR, _MORE = (json.dumps(name) for name in SyncPublic.model_fields)
+
+
+def envelope(events: Sequence[str], cursor: str, more: bool) -> bytes:
+    """A ``SyncPublic`` answer as JSON, around events already serialised one by one: the poll
+    is the commonest request, so the page is not validated into models and dumped again."""
+    return f"{{{_EVENTS}:[{','.join(events)}],{_CURSOR}:{json.dumps(cursor)},{_MORE}:{json.dumps(more)}}}".encode()
 
 
 def wake_keys(caller: Caller) -> tuple[str, ...]:
