@@ -18,7 +18,7 @@ from sync.protocol import (
     UpdateRequestPublic,
 )
 from sync.server.deps import RequestDep, ServicesDep
-from sync.server.services import caseload, cases
+from sync.server.services import case_updates, caseload, cases, update_requests
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -59,18 +59,18 @@ async def get_case(case_id: uuid.UUID, request: RequestDep, services: ServicesDe
 
 @router.get("/{case_id}/updates")
 async def list_updates(case_id: uuid.UUID, request: RequestDep, services: ServicesDep) -> list[CaseUpdatePublic]:
-    return await services.db.write(cases.list_updates, services.ctx, request, case_id)
+    return await services.db.write(case_updates.list_updates, services.ctx, request, case_id)
 
 
 @router.post("/{case_id}/updates", status_code=status.HTTP_201_CREATED)
 async def post_update(
     case_id: uuid.UUID, body: CaseUpdateCreate, request: RequestDep, services: ServicesDep
 ) -> CaseUpdatePublic:
-    return await services.db.write(cases.post_update, services.ctx, request, case_id, body)
+    return await services.db.write(case_updates.post_update, services.ctx, request, case_id, body)
 
 
 @router.post("/{case_id}/update-requests", status_code=status.HTTP_201_CREATED)
 async def request_update(
     case_id: uuid.UUID, body: UpdateRequestCreate, request: RequestDep, services: ServicesDep
 ) -> UpdateRequestPublic:
-    return await services.db.write(cases.request_update, services.ctx, request, case_id, body)
+    return await services.db.write(update_requests.request_update, services.ctx, request, case_id, body)

@@ -15,15 +15,11 @@ from sync.server import audit, changes
 from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import CASE_NOT_FOUND, ApiError, Conflict, Forbidden, NotFound
 from sync.server.models import case, message
-from sync.server.services.auth import authenticate
-from sync.server.services.cases import (
-    CaseRow,
-    answer_update_requests,
-    emit_case_changed,
-    load_visible,
-    may_see,
-    queue_alert,
-)
+from sync.server.services.alerts import queue_alert
+from sync.server.services.authentication import authenticate
+from sync.server.services.case_changes import emit_case_changed
+from sync.server.services.update_requests import answer_update_requests
+from sync.server.services.visibility import CaseRow, load_visible, may_see
 
 
 def message_public(values: Mapping[Any, Any]) -> MessagePublic:

@@ -17,8 +17,9 @@ from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import Forbidden
 from sync.server.hub import any_key, force_key, officer_key, victim_key
 from sync.server.models import case, event, force
-from sync.server.services.auth import authenticate
-from sync.server.services.cases import case_query, render, visible_to
+from sync.server.services.authentication import authenticate
+from sync.server.services.rendering import render
+from sync.server.services.visibility import case_query, visible_to
 
 PAGE_SIZE = 500
 _head = sa.select(force.c.last_seq).where(force.c.id == sa.bindparam("force_id"))
@@ -79,7 +80,7 @@ def _own_cases(column: sa.Column[uuid.UUID]) -> sa.ColumnElement[bool]:
     )
 
 
-# Built once: the same rules as ``cases.visible_to`` (victims their cases, officers their
+# Built once: the same rules as ``visibility.visible_to`` (victims their cases, officers their
 # caseload, supervisors the force), written as fixed statements because polls are frequent.
 _PAGES = {
     "victim": _page_query(_own_cases(case.c.victim_id)),
