@@ -12,7 +12,8 @@ from typing import Literal
 
 MessageState = Literal["sending", "sent", "read", "failed"]
 OutboxKind = Literal["message", "update_request", "read"]
-ContactChannel = Literal["sms", "email", "phone_call"]
+# How a victim agrees to be contacted by the officer: protocol.ContactMethod on the wire.
+ContactMethod = Literal["sms", "email", "phone_call"]
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ class Challenge:
 class ContactPreferences:
     """How the victim is willing to be contacted, and when: the officer sees it."""
 
-    channels: tuple[ContactChannel, ...] = ("sms",)
+    channels: tuple[ContactMethod, ...] = ("sms",)
     times: str = ""
     voicemail_ok: bool = False
     news_alerts: bool = True  # a short text or email, never with any detail, when there is news

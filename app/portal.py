@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 Phase = Literal["welcome", "code", "offer_pin", "locked", "exited", "ready"]
 _LOCAL_SERVICES = "support.local"
 _DEVICE_NAME = "Victim's Portal app"
-MAX_MESSAGE_CHARS = 4000  # the server's limit (sync/protocol.py); tests/test_layout.py holds them equal
+MESSAGE_MAX_CHARS = 4000  # the server's limit (sync/protocol.py); tests/test_layout.py holds them equal
 
 
 def utc_now() -> datetime:
@@ -410,8 +410,8 @@ class Portal:
         if not body:
             self._fail(self.words("say.message_empty"))
             return False
-        if len(body) > MAX_MESSAGE_CHARS:
-            self._fail(self.words("say.message_long", limit=MAX_MESSAGE_CHARS))
+        if len(body) > MESSAGE_MAX_CHARS:
+            self._fail(self.words("say.message_long", limit=MESSAGE_MAX_CHARS))
             return False
         if self.sync is None or self.identity is None:
             self._fail(self.words("say.not_signed_in"))

@@ -26,7 +26,7 @@ from sync.server.context import Context, RequestInfo
 from sync.server.db import Database, create_engine
 from sync.server.migrate import upgrade
 from sync.server.notify import MemoryChannel, Outbox
-from sync.server.services import auth, cases, invitations, setup_codes
+from sync.server.services import authenticator, cases, invitations, officer_sign_in, setup_codes, victim_sign_in
 from sync.server.settings import Settings
 
 PASSWORD = "bench-password-1"
@@ -55,13 +55,13 @@ def add_signed_in_officer(db: Database, ctx: Context, force_code: str, body: Off
     )
     db.run_write(setup_codes.set_password, ctx, local, setup)
     login = OfficerLogin(force_code=force_code, username=body.username, password=PASSWORD)
-    first = RequestInfo(token=db.run_write(auth.officer_login, ctx, local, login).token, ip=None)
-    totp = pyotp.TOTP(db.run_write(auth.totp_enrol, ctx, first, TotpEnrol(password=PASSWORD)).secret)
+    first = RequestInfo(token=db.run_write(officer_sign_in.officer_login, ctx, local, login).token, ip=None)
+    totp = pyotp.TOTP(db.run_write(authenticator.totp_enrol, ctx, first, TotpEnrol(password=PASSWORD)).secret)
     step = totp.timecode(ctx.now())
     # The server allows a step either side of now and takes each once: one to confirm, one to sign in.
-    db.run_write(auth.totp_confirm, ctx, first, totp.generate_otp(step - 1))
+    db.run_write(authenticator.totp_confirm, ctx, first, totp.generate_otp(step - 1))
     return db.run_write(
-        auth.officer_login, ctx, local, login.model_copy(update={"totp_code": totp.generate_otp(step)})
+        officer_sign_in.officer_login, ctx, local, login.model_copy(update={"totp_code": totp.generate_otp(step)})
     ).token
 
 
@@ -103,11 +103,13 @@ def seed(settings: Settings, victims: int) -> Seeded:
             )
             invitation = db.run_write(invitations.create_invitation, ctx, as_officer, created.id, InvitationCreate())
             token = invitation.link.rsplit("/", 1)[1]
-            challenge, notification_id = db.run_write(auth.redeem_invitation, ctx, local, InvitationRedeem(token=token))
+            challenge, notification_id = db.run_write(
+                victim_sign_in.redeem_invitation, ctx, local, InvitationRedeem(token=token)
+            )
             outbox.deliver(notification_id)
             code = channel.sent[-1].body.split("code is ")[1][:6]
             victim_token = db.run_write(
-                auth.verify_code,
+                victim_sign_in.verify_code,
                 ctx,
                 local,
                 VictimVerify(challenge_id=challenge.challenge_id, code=code, device_name="bench"),

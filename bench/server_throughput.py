@@ -26,7 +26,7 @@ import httpx
 
 from bench.loadgen import Connection, Request, rate
 from bench.seed import Seeded, seed
-from sync.server.feed import encode_cursor
+from sync.server.changes import encode_cursor
 from sync.server.security import Secrets
 from sync.server.settings import Settings
 

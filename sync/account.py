@@ -6,6 +6,7 @@ message; a network failure says so in words a person can act on.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -13,10 +14,11 @@ import httpx
 from pydantic import TypeAdapter, ValidationError
 
 from app.content import ServiceList, SupportService
-from app.domain import Challenge, ContactChannel, ContactPreferences, Identity
+from app.domain import Challenge, ContactMethod, ContactPreferences, Identity
 from app.ports import AccountError
 from app.store.port import Store
 from sync import protocol
+from sync.engine import request_body
 from sync.runner import SyncRunner
 
 OFFLINE = "We can't reach the police system just now. Check your internet connection and try again."
@@ -69,13 +71,18 @@ class HttpSignIn:
         self._http = _Http(server_url, transport=transport)
 
     async def redeem(self, token: str) -> Challenge:
-        response = await self._http.call("POST", "/auth/victim/redeem", {"token": token})
+        body = request_body(protocol.InvitationRedeem.model_construct(token=token))
+        response = await self._http.call("POST", "/auth/victim/redeem", body)
         challenge: protocol.ChallengePublic = _parse(_CHALLENGE, response)
         channel: Literal["sms", "email"] = "email" if challenge.channel == protocol.ContactChannel.EMAIL else "sms"
         return Challenge(str(challenge.challenge_id), channel, challenge.sent_to, challenge.expires_at)
 
     async def verify(self, challenge: Challenge, code: str, device_name: str) -> Identity:
-        body = {"challenge_id": challenge.challenge_id, "code": code, "device_name": device_name}
+        body = request_body(
+            protocol.VictimVerify.model_construct(
+                challenge_id=uuid.UUID(challenge.challenge_id), code=code, device_name=device_name
+            )
+        )
         response = await self._http.call("POST", "/auth/victim/verify", body)
         token: protocol.TokenPublic = _parse(_TOKEN, response)
         return Identity("victim", self._http.server_url, token.token, "You", force_code=token.force_code)
@@ -89,12 +96,14 @@ class HttpAccount:
         return _preferences(_parse(_PREFERENCES, await self._http.call("GET", "/me/contact-preferences")))
 
     async def save_contact_preferences(self, preferences: ContactPreferences) -> ContactPreferences:
-        body = {
-            "contact_channels": list(preferences.channels),
-            "contact_times": preferences.times,
-            "safe_to_leave_voicemail": preferences.voicemail_ok,
-            "news_alerts": preferences.news_alerts,
-        }
+        body = request_body(
+            protocol.ContactPreferences.model_construct(
+                contact_channels=[protocol.ContactMethod(channel) for channel in preferences.channels],
+                contact_times=preferences.times,
+                safe_to_leave_voicemail=preferences.voicemail_ok,
+                news_alerts=preferences.news_alerts,
+            )
+        )
         return _preferences(_parse(_PREFERENCES, await self._http.call("PUT", "/me/contact-preferences", body)))
 
     async def local_services(self) -> ServiceList | None:
@@ -117,7 +126,7 @@ class HttpAccount:
 
 
 def _preferences(wire: protocol.ContactPreferences) -> ContactPreferences:
-    channels: tuple[ContactChannel, ...] = tuple(c.value for c in wire.contact_channels)
+    channels: tuple[ContactMethod, ...] = tuple(c.value for c in wire.contact_channels)
     return ContactPreferences(channels, wire.contact_times, wire.safe_to_leave_voicemail, wire.news_alerts)
 
 

@@ -117,10 +117,13 @@ class SyncEngine:
     def send(self, item: OutboxItem) -> HttpRequest:
         base = f"{protocol.API_PREFIX}/cases/{item.case_id}"
         if item.kind == "message":
-            return HttpRequest("PUT", f"{base}/messages/{item.id}", body={"body": item.body}, outbox_id=item.id)
+            body = request_body(protocol.MessageSend.model_construct(body=item.body))
+            return HttpRequest("PUT", f"{base}/messages/{item.id}", body=body, outbox_id=item.id)
         if item.kind == "update_request":
-            return HttpRequest("POST", f"{base}/update-requests", body={"note": item.body}, outbox_id=item.id)
-        return HttpRequest("POST", f"{base}/read", body={"up_to_seq": item.up_to_seq}, outbox_id=item.id)
+            body = request_body(protocol.UpdateRequestCreate.model_construct(note=item.body))
+            return HttpRequest("POST", f"{base}/update-requests", body=body, outbox_id=item.id)
+        body = request_body(protocol.ReadMark.model_construct(up_to_seq=item.up_to_seq))
+        return HttpRequest("POST", f"{base}/read", body=body, outbox_id=item.id)
 
     def receive_send(self, item: OutboxItem, response: HttpResponse, now: datetime) -> Changes:
         """2xx: done (a message is replaced by the server's copy). 408, 429 and 5xx: try again.
@@ -170,6 +173,13 @@ class ServerTrouble(Exception):
         super().__init__(f"server answered {status}")
         self.status = status
         self.retry_after = retry_after
+
+
+def request_body(model: protocol.Model) -> dict[str, Any]:
+    """A request's JSON body from its protocol model. Built with ``model_construct`` (unvalidated)
+    on purpose: the server is the judge, and what it refuses comes back as a reason in its own
+    words (``receive_send``, and the account adapters' ``AccountError``)."""
+    return model.model_dump(mode="json")
 
 
 def _code(body: Any) -> str:

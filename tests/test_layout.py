@@ -92,7 +92,7 @@ def test_the_app_bundle_installs_no_server_package() -> None:
 
 def test_the_app_refuses_a_message_at_the_servers_own_limit() -> None:
     """app/ cannot import the protocol, so the limit is written twice; this keeps the two equal."""
-    from app.portal import MAX_MESSAGE_CHARS
-    from sync.protocol import MESSAGE_MAX_CHARS
+    from app import portal
+    from sync import protocol
 
-    assert MAX_MESSAGE_CHARS == MESSAGE_MAX_CHARS
+    assert portal.MESSAGE_MAX_CHARS == protocol.MESSAGE_MAX_CHARS

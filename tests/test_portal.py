@@ -12,7 +12,7 @@ from app import content
 from app.content import ServiceList, SupportService
 from app.domain import ContactPreferences, Message, OutboxItem
 from app.lock import AppLock, MemoryLockRecord
-from app.portal import MAX_MESSAGE_CHARS, Portal, invitation_token
+from app.portal import MESSAGE_MAX_CHARS, Portal, invitation_token
 from app.signouts import PendingSignOuts
 from app.store.keys import MemoryKeyProvider, new_key
 from app.store.memory import MemoryStore
@@ -233,7 +233,7 @@ async def test_a_message_shows_at_once_and_bad_ones_are_refused_with_the_text_ke
     portal = await world.signed_in()
     assert not portal.send_message("case-1", "   ")
     assert "Write your message" in portal.error
-    assert not portal.send_message("case-1", "x" * (MAX_MESSAGE_CHARS + 1))
+    assert not portal.send_message("case-1", "x" * (MESSAGE_MAX_CHARS + 1))
     assert "too long" in portal.error
     assert portal.store.messages("case-1") == []
     assert portal.send_message("case-1", "  Hello  ")

@@ -6,7 +6,7 @@ import flet as ft
 
 from app import wording
 from app.content import Words
-from app.portal import MAX_MESSAGE_CHARS, ShownMessage
+from app.portal import MESSAGE_MAX_CHARS, ShownMessage
 from views import parts
 from views.case import Home, focused_case
 from views.state import use_draft, use_portal
@@ -98,7 +98,7 @@ def Messages() -> ft.Control:
             multiline=True,
             min_lines=2,
             max_lines=8,
-            max_length=MAX_MESSAGE_CHARS,
+            max_length=MESSAGE_MAX_CHARS,
         ),
         ft.Row(
             [ft.FilledButton(w("messages.send"), icon=ft.Icons.SEND, on_click=lambda: send())],

@@ -7,19 +7,19 @@ from typing import Any
 
 import flet as ft
 
-from app.domain import ContactChannel, ContactPreferences
+from app.domain import ContactMethod, ContactPreferences
 from views import parts
 from views.gates import PinForm
 from views.state import run, use_portal
 
-CHANNELS: tuple[ContactChannel, ...] = ("sms", "email", "phone_call")
+CHANNELS: tuple[ContactMethod, ...] = ("sms", "email", "phone_call")
 
 
 @ft.component
 def ContactChoices() -> ft.Control:
     portal = use_portal()
     loaded, set_loaded = ft.use_state(False)
-    initial: tuple[ContactChannel, ...] = ("sms",)
+    initial: tuple[ContactMethod, ...] = ("sms",)
     channels, set_channels = ft.use_state(initial)
     times, set_times = ft.use_state("")
     voicemail, set_voicemail = ft.use_state(False)
@@ -42,7 +42,7 @@ def ContactChoices() -> ft.Control:
 
     ft.use_effect(run(load), [])
 
-    def toggle(channel: ContactChannel, on: bool) -> None:
+    def toggle(channel: ContactMethod, on: bool) -> None:
         chosen = [c for c in CHANNELS if (c == channel and on) or (c != channel and c in channels)]
         set_channels(tuple(chosen))
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync.protocol import API_PREFIX, PATTERN_WORDS, ErrorBody
-from sync.server import feed, limits
+from sync.server import changes, limits
 from sync.server.bodylimit import BodyLimit
 from sync.server.callers import CallerCache
 from sync.server.context import Context, utc_now
@@ -128,14 +128,14 @@ def create_app(
     hub = Hub()
 
     def on_commit(conn: Connection) -> None:
-        hub.publish_threadsafe(feed.take_changes(conn))
+        hub.publish_threadsafe(changes.take_changes(conn))
         outbox.deliver_soon(take_after_commit(conn))
-        for digest in feed.take_revocations(conn):
+        for digest in changes.take_revocations(conn):
             ctx.callers.forget(digest)
 
     def on_end(conn: Connection) -> None:
-        feed.take_changes(conn)
-        feed.take_revocations(conn)
+        changes.take_changes(conn)
+        changes.take_revocations(conn)
         take_after_commit(conn)
 
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)

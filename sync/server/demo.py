@@ -35,7 +35,15 @@ from sync.server.context import Context, RequestInfo
 from sync.server.db import Database
 from sync.server.models import case, force
 from sync.server.notify import Outbox
-from sync.server.services import auth, cases, invitations, messages, setup_codes
+from sync.server.services import (
+    authentication,
+    case_updates,
+    cases,
+    invitations,
+    messages,
+    officer_sign_in,
+    setup_codes,
+)
 
 DEMO_PASSWORD = "demo-password-1"  # noqa: S105 - development data, refused in production
 
@@ -216,8 +224,8 @@ def _request(token: str) -> RequestInfo:
 def _acting_for(db: Database, ctx: Context, login: OfficerLogin) -> RequestInfo:
     """A demo officer's session, trusted as if their authenticator were set up: the demo seeds
     their cases from the server itself, and the officers set one up when they first sign in."""
-    token = db.run_write(auth.officer_login, ctx, _request(""), login).token
-    caller = db.run_read(lambda conn: auth.authenticate(conn, ctx, _request(token), enrolling=True))
+    token = db.run_write(officer_sign_in.officer_login, ctx, _request(""), login).token
+    caller = db.run_read(lambda conn: authentication.authenticate(conn, ctx, _request(token), enrolling=True))
     return RequestInfo(token=token, ip="127.0.0.1", caller=replace(caller, needs_authenticator=False))
 
 
@@ -311,12 +319,12 @@ def _create_case(db: Database, ctx: Context, session: RequestInfo, c: DemoCase, 
         ),
     )
     for text in c.updates:
-        db.run_write(cases.post_update, ctx, session, created.id, CaseUpdateCreate(text=text))
+        db.run_write(case_updates.post_update, ctx, session, created.id, CaseUpdateCreate(text=text))
     if c.status not in (CaseStatus.ASSIGNED, CaseStatus.CLOSED):
-        db.run_write(cases.post_update, ctx, session, created.id, CaseUpdateCreate(status=c.status))
+        db.run_write(case_updates.post_update, ctx, session, created.id, CaseUpdateCreate(status=c.status))
     if c.status == CaseStatus.CLOSED:
         db.run_write(
-            cases.post_update,
+            case_updates.post_update,
             ctx,
             session,
             created.id,

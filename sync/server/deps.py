@@ -51,4 +51,6 @@ def client_ip(request: Request, trusted_proxies: int) -> str | None:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
-Caller = Annotated[RequestInfo, Depends(get_request_info)]
+# The request as the routes see it (its token, IP and any cached caller); the caller itself,
+# context.Caller, is known only once a service has authenticated it inside its transaction.
+RequestDep = Annotated[RequestInfo, Depends(get_request_info)]

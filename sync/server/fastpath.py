@@ -14,17 +14,17 @@ from urllib.parse import parse_qsl
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sync.protocol import API_PREFIX
+from sync.server.changes import decode_cursor, encode_cursor
 from sync.server.deps import Services
 from sync.server.errors import BadRequest
-from sync.server.feed import decode_cursor, encode_cursor
 from sync.server.security import Secrets
-from sync.server.services import feed
+from sync.server.services import sync_pages
 
 SYNC_PATH = f"{API_PREFIX}/sync"
 
 
 def empty_answer(secrets: Secrets, cursor: int) -> bytes:
-    return f'{{"events":[],"cursor":"{encode_cursor(secrets, cursor)}","more":false}}'.encode()
+    return sync_pages.envelope((), encode_cursor(secrets, cursor), False)
 
 
 class SyncFastPath:
@@ -63,12 +63,12 @@ class SyncFastPath:
             return None
         ctx = self.services.ctx
         caller = ctx.callers.get(ctx.secrets.digest(token), now=ctx.now())
-        if caller is None or not feed.can_sync(caller):
+        if caller is None or not sync_pages.can_sync(caller):
             return None
         try:
             since = decode_cursor(ctx.secrets, params.get("since"))
         except BadRequest:
             return None
-        if not self.services.hub.nothing_new(caller.force_id, feed.wake_keys(caller), since):
+        if not self.services.hub.nothing_new(caller.force_id, sync_pages.wake_keys(caller), since):
             return None
         return empty_answer(ctx.secrets, since)

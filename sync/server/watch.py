@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync.server.callers import CallerCache
+from sync.server.changes import NOTIFY_CHANNEL, REVOKED, decode_change
 from sync.server.db import Database
-from sync.server.feed import NOTIFY_CHANNEL, REVOKED, decode_change
 from sync.server.hub import Hub
 from sync.server.models import force
 

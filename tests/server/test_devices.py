@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sync.protocol import Role
 from sync.server.context import RequestInfo
 from sync.server.models import audit_event, device_session
-from sync.server.services import auth
+from sync.server.services import devices
 from tests.support import Api, Officer, Victim, bearer
 
 
@@ -126,7 +126,7 @@ async def test_a_token_cached_by_a_request_racing_its_sign_out_is_forgotten_when
     assert caller is not None
 
     def sign_out_while_a_racing_request_caches_the_session(conn: sa.Connection) -> None:
-        auth.logout(conn, ctx, RequestInfo(token=victim.token, ip=None))
+        devices.logout(conn, ctx, RequestInfo(token=victim.token, ip=None))
         ctx.callers.put(digest, caller, expires_at=None)  # the racing request, before this commits
 
     api.services.db.run_write(sign_out_while_a_racing_request_caches_the_session)

@@ -3,13 +3,15 @@ from __future__ import annotations
 import asyncio
 import base64
 import time
+import uuid
+from datetime import UTC, datetime
 
 import pytest
 
-from sync.protocol import Role
-from sync.server.feed import encode_cursor
+from sync.protocol import AuthorKind, ReadEvent, ReadPublic, Role, SyncPublic
+from sync.server.changes import encode_cursor
 from sync.server.security import Secrets
-from sync.server.services import feed
+from sync.server.services import sync_pages
 from tests.support import Api
 
 
@@ -91,7 +93,7 @@ async def test_paging_hands_over_everything_exactly_once(api: Api, monkeypatch: 
     for n in range(30):
         await api.send(victim, victim.case_id, f"m{n}")
 
-    monkeypatch.setattr(feed, "PAGE_SIZE", 7)
+    monkeypatch.setattr(sync_pages, "PAGE_SIZE", 7)
     seen: list[str] = []
     cursor = None
     pages = 0
@@ -226,3 +228,22 @@ async def test_a_cursor_tells_the_client_nothing_and_only_this_server_takes_it(a
         response = await api.client.get("/sync", params={"since": given}, headers=victim.auth)
         assert response.status_code == 400, given
         assert response.json()["error"]["code"] == "invalid_cursor"
+
+
+def test_the_sync_envelope_is_a_sync_public_around_the_events_as_stored() -> None:
+    case_id = uuid.uuid4()
+    at = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+    events = [
+        ReadEvent(
+            seq=seq, case_id=case_id, read=ReadPublic(case_id=case_id, reader=AuthorKind.VICTIM, up_to_seq=seq, at=at)
+        )
+        for seq in (3, 4)
+    ]
+    stored = [event.model_dump_json() for event in events]
+
+    assert SyncPublic.model_validate_json(sync_pages.envelope(stored, 'a "cursor"', True)) == SyncPublic(
+        events=list(events), cursor='a "cursor"', more=True
+    )
+    assert SyncPublic.model_validate_json(sync_pages.envelope((), "next", False)) == SyncPublic(
+        events=[], cursor="next", more=False
+    )

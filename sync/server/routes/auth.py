@@ -14,55 +14,55 @@ from sync.protocol import (
     TotpEnrolmentPublic,
     VictimVerify,
 )
-from sync.server.deps import Caller, ServicesDep
-from sync.server.services import accounts, auth, setup_codes
+from sync.server.deps import RequestDep, ServicesDep
+from sync.server.services import accounts, authenticator, devices, officer_sign_in, setup_codes, victim_sign_in
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 @router.post("/officer/login")
-async def officer_login(body: OfficerLogin, caller: Caller, services: ServicesDep) -> TokenPublic:
-    return await services.db.write(auth.officer_login, services.ctx, caller, body)
+async def officer_login(body: OfficerLogin, request: RequestDep, services: ServicesDep) -> TokenPublic:
+    return await services.db.write(officer_sign_in.officer_login, services.ctx, request, body)
 
 
 @router.post("/officer/setup", status_code=status.HTTP_204_NO_CONTENT)
-async def officer_setup(body: OfficerSetup, caller: Caller, services: ServicesDep) -> Response:
+async def officer_setup(body: OfficerSetup, request: RequestDep, services: ServicesDep) -> Response:
     """A new officer, or one whose password was reset, chooses a password with their one-time set-up code."""
-    await services.db.write(setup_codes.set_password, services.ctx, caller, body)
+    await services.db.write(setup_codes.set_password, services.ctx, request, body)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/officer/password", status_code=status.HTTP_204_NO_CONTENT)
-async def change_password(body: PasswordChange, caller: Caller, services: ServicesDep) -> Response:
+async def change_password(body: PasswordChange, request: RequestDep, services: ServicesDep) -> Response:
     """An officer changes their own password; their other devices are signed out."""
-    await services.db.write(accounts.change_password, services.ctx, caller, body)
+    await services.db.write(accounts.change_password, services.ctx, request, body)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/officer/totp", status_code=status.HTTP_201_CREATED)
-async def totp_enrol(body: TotpEnrol, caller: Caller, services: ServicesDep) -> TotpEnrolmentPublic:
-    return await services.db.write(auth.totp_enrol, services.ctx, caller, body)
+async def totp_enrol(body: TotpEnrol, request: RequestDep, services: ServicesDep) -> TotpEnrolmentPublic:
+    return await services.db.write(authenticator.totp_enrol, services.ctx, request, body)
 
 
 @router.post("/officer/totp/confirm", status_code=status.HTTP_204_NO_CONTENT)
-async def totp_confirm(body: TotpConfirm, caller: Caller, services: ServicesDep) -> Response:
-    await services.db.write(auth.totp_confirm, services.ctx, caller, body.totp_code)
+async def totp_confirm(body: TotpConfirm, request: RequestDep, services: ServicesDep) -> Response:
+    await services.db.write(authenticator.totp_confirm, services.ctx, request, body.totp_code)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(caller: Caller, services: ServicesDep) -> Response:
-    await services.db.write(auth.logout, services.ctx, caller)
+async def logout(request: RequestDep, services: ServicesDep) -> Response:
+    await services.db.write(devices.logout, services.ctx, request)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/victim/redeem", status_code=status.HTTP_201_CREATED)
-async def victim_redeem(body: InvitationRedeem, caller: Caller, services: ServicesDep) -> ChallengePublic:
-    challenge, notification_id = await services.db.write(auth.redeem_invitation, services.ctx, caller, body)
+async def victim_redeem(body: InvitationRedeem, request: RequestDep, services: ServicesDep) -> ChallengePublic:
+    challenge, notification_id = await services.db.write(victim_sign_in.redeem_invitation, services.ctx, request, body)
     await services.outbox.deliver_now(notification_id)
     return challenge
 
 
 @router.post("/victim/verify")
-async def victim_verify(body: VictimVerify, caller: Caller, services: ServicesDep) -> TokenPublic:
-    return await services.db.write(auth.verify_code, services.ctx, caller, body)
+async def victim_verify(body: VictimVerify, request: RequestDep, services: ServicesDep) -> TokenPublic:
+    return await services.db.write(victim_sign_in.verify_code, services.ctx, request, body)

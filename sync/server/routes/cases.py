@@ -17,20 +17,20 @@ from sync.protocol import (
     UpdateRequestCreate,
     UpdateRequestPublic,
 )
-from sync.server.deps import Caller, ServicesDep
-from sync.server.services import caseload, cases
+from sync.server.deps import RequestDep, ServicesDep
+from sync.server.services import case_updates, caseload, cases, update_requests
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-async def create_case(body: CaseCreate, caller: Caller, services: ServicesDep) -> CasePublic:
-    return await services.db.write(cases.create_case, services.ctx, caller, body)
+async def create_case(body: CaseCreate, request: RequestDep, services: ServicesDep) -> CasePublic:
+    return await services.db.write(cases.create_case, services.ctx, request, body)
 
 
 @router.get("")
 async def list_cases(
-    caller: Caller,
+    request: RequestDep,
     services: ServicesDep,
     view: Annotated[CaseView, Query(description="Which cases: needing attention, open, closed or all.")] = CaseView.ALL,
     q: Annotated[
@@ -43,34 +43,34 @@ async def list_cases(
     first (the most overdue at the top), closed cases last. Officers see their own cases,
     supervisors their force."""
     page = caseload.PageRequest(view=view, search=q, limit=limit, cursor=cursor)
-    return await services.db.write(caseload.list_page, services.ctx, caller, page)
+    return await services.db.write(caseload.list_page, services.ctx, request, page)
 
 
 @router.get("/counts")
-async def case_counts(caller: Caller, services: ServicesDep) -> CaseCountsPublic:
+async def case_counts(request: RequestDep, services: ServicesDep) -> CaseCountsPublic:
     """How many of the caller's cases need attention, are open, and are closed."""
-    return await services.db.read(caseload.counts, services.ctx, caller)
+    return await services.db.read(caseload.counts, services.ctx, request)
 
 
 @router.get("/{case_id}")
-async def get_case(case_id: uuid.UUID, caller: Caller, services: ServicesDep) -> CasePublic:
-    return await services.db.write(cases.get_case, services.ctx, caller, case_id)
+async def get_case(case_id: uuid.UUID, request: RequestDep, services: ServicesDep) -> CasePublic:
+    return await services.db.write(cases.get_case, services.ctx, request, case_id)
 
 
 @router.get("/{case_id}/updates")
-async def list_updates(case_id: uuid.UUID, caller: Caller, services: ServicesDep) -> list[CaseUpdatePublic]:
-    return await services.db.write(cases.list_updates, services.ctx, caller, case_id)
+async def list_updates(case_id: uuid.UUID, request: RequestDep, services: ServicesDep) -> list[CaseUpdatePublic]:
+    return await services.db.write(case_updates.list_updates, services.ctx, request, case_id)
 
 
 @router.post("/{case_id}/updates", status_code=status.HTTP_201_CREATED)
 async def post_update(
-    case_id: uuid.UUID, body: CaseUpdateCreate, caller: Caller, services: ServicesDep
+    case_id: uuid.UUID, body: CaseUpdateCreate, request: RequestDep, services: ServicesDep
 ) -> CaseUpdatePublic:
-    return await services.db.write(cases.post_update, services.ctx, caller, case_id, body)
+    return await services.db.write(case_updates.post_update, services.ctx, request, case_id, body)
 
 
 @router.post("/{case_id}/update-requests", status_code=status.HTTP_201_CREATED)
 async def request_update(
-    case_id: uuid.UUID, body: UpdateRequestCreate, caller: Caller, services: ServicesDep
+    case_id: uuid.UUID, body: UpdateRequestCreate, request: RequestDep, services: ServicesDep
 ) -> UpdateRequestPublic:
-    return await services.db.write(cases.request_update, services.ctx, caller, case_id, body)
+    return await services.db.write(update_requests.request_update, services.ctx, request, case_id, body)

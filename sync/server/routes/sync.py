@@ -6,26 +6,26 @@ import anyio
 from fastapi import APIRouter, Query, Response
 
 from sync.protocol import LONG_POLL_MAX_SECONDS, SyncPublic
+from sync.server.changes import decode_cursor
 from sync.server.context import RequestInfo
-from sync.server.deps import Caller, Services, ServicesDep
+from sync.server.deps import RequestDep, Services, ServicesDep
 from sync.server.fastpath import empty_answer
-from sync.server.feed import decode_cursor
-from sync.server.services import feed
+from sync.server.services import sync_pages
 
 router = APIRouter(tags=["sync"])
 
 
-def _nothing_new_known(services: Services, caller: RequestInfo, since: int) -> tuple[str, ...] | None:
+def _nothing_new_known(services: Services, request: RequestInfo, since: int) -> tuple[str, ...] | None:
     """The caller's wake keys when the hub alone can tell there is nothing new for them."""
-    if caller.caller is None or not feed.can_sync(caller.caller):
+    if request.caller is None or not sync_pages.can_sync(request.caller):
         return None
-    keys = feed.wake_keys(caller.caller)
-    return keys if services.hub.nothing_new(caller.caller.force_id, keys, since) else None
+    keys = sync_pages.wake_keys(request.caller)
+    return keys if services.hub.nothing_new(request.caller.force_id, keys, since) else None
 
 
 @router.get("/sync", response_model=SyncPublic)
 async def sync(
-    caller: Caller,
+    request: RequestDep,
     services: ServicesDep,
     since: Annotated[str | None, Query(max_length=64, description="The cursor from the last answer.")] = None,
     wait: Annotated[
@@ -47,15 +47,15 @@ async def sync(
     since_seq = decode_cursor(services.ctx.secrets, since)
     hub, db = services.hub, services.db
     deadline = anyio.current_time() + wait
-    page: feed.Page | None = None
+    page: sync_pages.Page | None = None
     while True:
-        keys = _nothing_new_known(services, caller, since_seq)
+        keys = _nothing_new_known(services, request, since_seq)
         if keys is None:
             version = hub.version
-            page = await db.read(feed.read, services.ctx, caller, since_seq)
+            page = await db.read(sync_pages.read, services.ctx, request, since_seq)
             if page.events or page.more:
                 break
-            keys = feed.wake_keys(page.caller)
+            keys = sync_pages.wake_keys(page.caller)
             if hub.changed_since(version, keys):
                 continue
         remaining = deadline - anyio.current_time()
@@ -64,9 +64,9 @@ async def sync(
         with hub.waiting(keys) as woken, anyio.move_on_after(remaining):
             await woken.wait()
         # Whatever woke us, the next look is the database's, with the token checked afresh.
-        caller = RequestInfo(token=caller.token, ip=caller.ip)
+        request = RequestInfo(token=request.token, ip=request.ip)
     if page is None:
         return Response(empty_answer(services.ctx.secrets, since_seq), media_type="application/json")
     if page.case_ids and page.caller.is_officer:
-        await db.write(feed.record_officer_read, services.ctx, page)
+        await db.write(sync_pages.record_officer_read, services.ctx, page)
     return Response(page.json(), media_type="application/json")

@@ -15,7 +15,7 @@ from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import BadRequest, Conflict, NotFound
 from sync.server.models import device_session, officer
 from sync.server.services import sessions, setup_codes
-from sync.server.services.auth import authenticate, require_officer
+from sync.server.services.authentication import authenticate, require_officer
 from sync.server.services.officers import officer_public
 
 

@@ -3,7 +3,7 @@ that order, a page at a time, from an index.
 
 The Victims' Code says when the next update is due (``victims_code.next_update_due``): that date
 does not change with the clock, only when the case does, so it is stored on each change (every
-change goes through ``cases.emit_case_changed``) together with the case's place in the queue:
+change goes through ``case_changes.emit_case_changed``) together with the case's place in the queue:
 
     open cases     by when their next update is due, soonest (most overdue) first
     closed cases   after every open one, the most recently changed first

@@ -21,8 +21,9 @@ from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import BadRequest, Forbidden
 from sync.server.models import case, victim
 from sync.server.services import attention
-from sync.server.services.auth import authenticate
-from sync.server.services.cases import case_query, render, visible_to
+from sync.server.services.authentication import authenticate
+from sync.server.services.rendering import render
+from sync.server.services.visibility import case_query, visible_to
 
 _CURSOR_CONTEXT = "caseload-cursor"
 

@@ -1,6 +1,6 @@
-"""The devices a person is signed in on (their sessions): listing their own, signing one out, and
-an admin signing a victim out everywhere (a lost or taken phone). Audited, and ended on every worker
-at once."""
+"""The devices a person is signed in on (their sessions): listing their own, signing this one or
+another out, and an admin signing a victim out everywhere (a lost or taken phone). Audited, and
+ended on every worker at once."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import Forbidden, NotFound
 from sync.server.models import device_session, invitation, victim
 from sync.server.services import invitations, sessions
-from sync.server.services.auth import authenticate, require_officer
+from sync.server.services.authentication import authenticate, require_officer
 
 
 def _person(conn: Connection, ctx: Context, request: RequestInfo) -> Caller:
@@ -90,3 +90,11 @@ def sign_out_victim(conn: Connection, ctx: Context, request: RequestInfo, victim
     caller = authenticate(conn, ctx, request)
     require_officer(caller, Role.ADMIN)
     return sign_out_everywhere(conn, ctx, caller, caller.force_id, victim_id)
+
+
+def logout(conn: Connection, ctx: Context, request: RequestInfo) -> None:
+    caller = authenticate(conn, ctx, request, enrolling=True)
+    if caller.session_id is None:
+        raise Forbidden("An integration key cannot sign out; ask an admin to revoke it.")
+    sessions.end_sessions(conn, ctx, device_session.c.id == caller.session_id)
+    audit.record(conn, caller, f"{caller.kind}.logout", now=ctx.now())

@@ -15,7 +15,7 @@ from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import Conflict, NotFound
 from sync.server.models import integration_key
 from sync.server.services import sessions
-from sync.server.services.auth import authenticate, require_officer
+from sync.server.services.authentication import authenticate, require_officer
 
 
 def _public(row: Row[Any]) -> IntegrationKeyPublic:

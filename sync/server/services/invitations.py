@@ -18,8 +18,8 @@ from sync.server.errors import BadRequest, Conflict, NotFound
 from sync.server.models import challenge, force, invitation
 from sync.server.notify import texts
 from sync.server.notify.outbox import enqueue
-from sync.server.services.auth import authenticate, require_officer
-from sync.server.services.cases import load_visible
+from sync.server.services.authentication import authenticate, require_officer
+from sync.server.services.visibility import load_visible
 
 
 @dataclass(frozen=True)

@@ -11,19 +11,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync.protocol import AuthorKind, MessageEvent, MessagePublic, MessageSend, ReadEvent, ReadMark, ReadPublic
-from sync.server import audit, feed
+from sync.server import audit, changes
 from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import CASE_NOT_FOUND, ApiError, Conflict, Forbidden, NotFound
 from sync.server.models import case, message
-from sync.server.services.auth import authenticate
-from sync.server.services.cases import (
-    CaseRow,
-    answer_update_requests,
-    emit_case_changed,
-    load_visible,
-    may_see,
-    queue_alert,
-)
+from sync.server.services.alerts import queue_alert
+from sync.server.services.authentication import authenticate
+from sync.server.services.case_changes import emit_case_changed
+from sync.server.services.update_requests import answer_update_requests
+from sync.server.services.visibility import CaseRow, load_visible, may_see
 
 
 def message_public(values: Mapping[Any, Any]) -> MessagePublic:
@@ -123,7 +119,7 @@ def send_many(conn: Connection, ctx: Context, items: Sequence[SendRequest]) -> l
     forces = sorted({rows[item.case_id].force_id for i, item in enumerate(items) if results[i] is None})
     if conn.dialect.name != "sqlite":  # SQLite's write lock, taken at BEGIN, already serialises us
         for force_id in forces:
-            feed.lock_counter(conn, force_id)
+            changes.lock_counter(conn, force_id)
         # With the counters locked, a concurrent send of the same id (another worker) has either
         # committed, and is visible now, or waits behind us.
         replay_stored()
@@ -144,12 +140,12 @@ def send_many(conn: Connection, ctx: Context, items: Sequence[SendRequest]) -> l
         by_force.setdefault(rows[items[i].case_id].force_id, []).append(i)
     seqs: dict[int, int] = {}
     for force_id, indexes in by_force.items():
-        first = feed.take_seqs(conn, force_id, len(indexes))
+        first = changes.take_seqs(conn, force_id, len(indexes))
         seqs.update({i: first + n for n, i in enumerate(indexes)})
 
     values: list[dict[str, Any]] = []
     stored_by_index: dict[int, dict[str, Any]] = {}
-    events: list[feed.NewEvent] = []
+    events: list[changes.NewEvent] = []
     for i in fresh:
         item, caller, row = items[i], callers[i], rows[items[i].case_id]
         assert caller is not None
@@ -172,13 +168,13 @@ def send_many(conn: Connection, ctx: Context, items: Sequence[SendRequest]) -> l
         published = message_public(stored)
         results[i] = (True, published)
         events.append(
-            feed.NewEvent(
+            changes.NewEvent(
                 row, "message", seqs[i], MessageEvent(seq=seqs[i], case_id=row.id, message=published).model_dump_json()
             )
         )
     if values:
         conn.execute(_insert_message, values)
-        feed.append_many(conn, events, now=now)
+        changes.append_many(conn, events, now=now)
         conn.execute(_touch_case, [{"touched_id": case_id, "now": now} for case_id in {v["case_id"] for v in values}])
         audit.record_many(
             conn,
@@ -247,9 +243,9 @@ def mark_read(conn: Connection, ctx: Context, request: RequestInfo, case_id: uui
         .values(read_at=now)
     )
     conn.execute(sa.update(case).where(case.c.id == case_id).values({column: newest}))
-    seq = feed.next_seq(conn, row.force_id)
+    seq = changes.next_seq(conn, row.force_id)
     published = ReadPublic(case_id=case_id, reader=reader, up_to_seq=newest, at=now)
-    feed.append(
+    changes.append(
         conn,
         row,
         kind="read",

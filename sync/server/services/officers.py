@@ -21,8 +21,9 @@ from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import Conflict, Forbidden
 from sync.server.models import case, officer
 from sync.server.services import setup_codes
-from sync.server.services.auth import authenticate, require_officer
-from sync.server.services.cases import emit_cases_changed, normalise_phone
+from sync.server.services.authentication import authenticate, require_officer
+from sync.server.services.case_changes import emit_cases_changed
+from sync.server.services.phone_numbers import normalise_phone
 
 
 def officer_public(row: Row[Any]) -> OfficerPublic:

@@ -1,5 +1,5 @@
-"""Device sessions: how long one may sit idle, noting its last use, and ending sessions at once on
-every worker."""
+"""Device sessions: starting one (a new token), how long one may sit idle, noting its last use, and
+ending sessions at once on every worker."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.server import feed
+from sync.server import changes, security
 from sync.server.context import Context
 from sync.server.db import write_soon
 from sync.server.models import device_session
@@ -47,7 +47,7 @@ def note_use(conn: Connection, session_id: uuid.UUID, last_used_at: datetime, *,
 def revoke_cached(conn: Connection, ctx: Context, digest: str) -> None:
     """Stop every worker honouring a token it checked recently (this one at once, others via NOTIFY)."""
     ctx.callers.forget(digest)
-    feed.announce_revocation(conn, digest)
+    changes.announce_revocation(conn, digest)
 
 
 def end_sessions(conn: Connection, ctx: Context, *where: sa.ColumnElement[bool]) -> int:
@@ -65,3 +65,35 @@ def end_sessions(conn: Connection, ctx: Context, *where: sa.ColumnElement[bool])
     for digest in digests:
         revoke_cached(conn, ctx, digest)
     return len(digests)
+
+
+def new_session(
+    conn: Connection,
+    ctx: Context,
+    *,
+    kind: str,
+    force_id: uuid.UUID,
+    officer_id: uuid.UUID | None,
+    victim_id: uuid.UUID | None,
+    device_name: str,
+    ip: str | None,
+    lifetime: timedelta,
+) -> tuple[uuid.UUID, str, datetime]:
+    token = security.new_token(security.OFFICER_TOKEN_PREFIX if kind == "officer" else security.VICTIM_TOKEN_PREFIX)
+    session_id = uuid.uuid4()
+    expires_at = ctx.now() + lifetime
+    conn.execute(
+        sa.insert(device_session).values(
+            id=session_id,
+            force_id=force_id,
+            token_hash=ctx.secrets.digest(token),
+            kind=kind,
+            officer_id=officer_id,
+            victim_id=victim_id,
+            device_name=device_name,
+            ip=ip,
+            created_at=ctx.now(),
+            expires_at=expires_at,
+        )
+    )
+    return session_id, token, expires_at

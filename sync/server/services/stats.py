@@ -13,7 +13,7 @@ from sync.protocol import AuthorKind, Role, StatsPublic
 from sync.server.context import Context, RequestInfo
 from sync.server.errors import BadRequest
 from sync.server.models import audit_event, message, update_request
-from sync.server.services.auth import authenticate, require_officer
+from sync.server.services.authentication import authenticate, require_officer
 
 MAX_PERIOD = timedelta(days=366)
 # Figures for times outside these are meaningless, and near datetime's own limits the

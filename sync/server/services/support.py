@@ -12,7 +12,7 @@ from sync.server import audit
 from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import Conflict, Forbidden, NotFound
 from sync.server.models import force, support_services
-from sync.server.services.auth import authenticate, require_officer
+from sync.server.services.authentication import authenticate, require_officer
 
 
 def get(conn: Connection, ctx: Context, request: RequestInfo) -> SupportServicesPublic:

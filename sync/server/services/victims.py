@@ -12,8 +12,9 @@ from sync.server import audit
 from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import BadRequest, Forbidden
 from sync.server.models import case, victim
-from sync.server.services.auth import authenticate
-from sync.server.services.cases import contact_preferences, emit_cases_changed
+from sync.server.services.authentication import authenticate
+from sync.server.services.case_changes import emit_cases_changed
+from sync.server.services.rendering import contact_preferences
 
 
 def _victim(conn: Connection, ctx: Context, request: RequestInfo, *, lock: bool = False) -> tuple[Caller, Row[Any]]:

@@ -24,7 +24,7 @@ from sync.server.models import event, force
 from sync.server.security import Secrets
 
 NOTIFY_CHANNEL = "portal_events"
-_CHANGES = "feed.changes"
+_CHANGES = "changes.pending"
 
 
 def next_seq(conn: Connection, force_id: uuid.UUID) -> int:
@@ -105,7 +105,7 @@ def append(conn: Connection, case_row: CaseLike, *, kind: str, seq: int, payload
 REVOKED = "revoked"
 
 
-_REVOKED = "feed.revoked"
+_REVOKED = "changes.revoked"
 
 
 def announce_revocation(conn: Connection, digest: str) -> None:

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.protocol import CaseEvent
+from sync.protocol import CaseEvent, SyncPublic
 from sync.server import audit
+from sync.server.changes import encode_cursor
 from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import Forbidden
-from sync.server.feed import encode_cursor
 from sync.server.hub import any_key, force_key, officer_key, victim_key
 from sync.server.models import case, event, force
-from sync.server.services.auth import authenticate
-from sync.server.services.cases import case_query, render, visible_to
+from sync.server.services.authentication import authenticate
+from sync.server.services.rendering import render
+from sync.server.services.visibility import case_query, visible_to
 
 PAGE_SIZE = 500
 _head = sa.select(force.c.last_seq).where(force.c.id == sa.bindparam("force_id"))
@@ -31,10 +33,18 @@ class Page:
     more: bool
     case_ids: frozenset[uuid.UUID] = frozenset()
 
-    def json(self) -> str:
-        return (
-            f'{{"events":[{",".join(self.events)}],"cursor":{json.dumps(self.cursor)},"more":{json.dumps(self.more)}}}'
-        )
+    def json(self) -> bytes:
+        return envelope(self.events, self.cursor, self.more)
+
+
+# SyncPublic's fields, in order; unpacking them here makes a new field fail loudly at import.
+_EVENTS, _CURSOR, _MORE = (json.dumps(name) for name in SyncPublic.model_fields)
+
+
+def envelope(events: Sequence[str], cursor: str, more: bool) -> bytes:
+    """A ``SyncPublic`` answer as JSON, around events already serialised one by one: the poll
+    is the commonest request, so the page is not validated into models and dumped again."""
+    return f"{{{_EVENTS}:[{','.join(events)}],{_CURSOR}:{json.dumps(cursor)},{_MORE}:{json.dumps(more)}}}".encode()
 
 
 def wake_keys(caller: Caller) -> tuple[str, ...]:
@@ -70,7 +80,7 @@ def _own_cases(column: sa.Column[uuid.UUID]) -> sa.ColumnElement[bool]:
     )
 
 
-# Built once: the same rules as ``cases.visible_to`` (victims their cases, officers their
+# Built once: the same rules as ``visibility.visible_to`` (victims their cases, officers their
 # caseload, supervisors the force), written as fixed statements because polls are frequent.
 _PAGES = {
     "victim": _page_query(_own_cases(case.c.victim_id)),
