@@ -176,9 +176,9 @@ class ServerTrouble(Exception):
 
 
 def request_body(model: protocol.Model) -> dict[str, Any]:
-    """A request's JSON body from its protocol model. Built with ``model_construct`` (unvalidated)
-    on purpose: the server is the judge, and what it refuses comes back as a reason in its own
-    words (``receive_send``, and the account adapters' ``AccountError``)."""
+    """A request's JSON body from its protocol model. Callers build the model with
+    ``model_construct`` (unvalidated) on purpose: the server is the judge, and what it refuses comes
+    back as a reason in its own words (``receive_send``, and the account adapters' ``AccountError``)."""
     return model.model_dump(mode="json")
 
 
