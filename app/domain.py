@@ -25,6 +25,9 @@ class Identity:
     token: str
     display_name: str
     force_code: str = ""
+    # Ends this device's session and nothing else: kept outside the store too, with the PIN's
+    # record, so a store that can no longer be opened can still be signed out on the server.
+    revoke_key: str = ""
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,9 @@ class PinResult:
 
     outcome: Literal["unlocked", "wrong", "wiped"]
     tries_left: int = 0
+    # on "wiped": what set_pin was given to keep beside the key (the device's revoke key), so the
+    # session can still be ended on the server though the store can never be opened again
+    kept: dict[str, str] | None = None
 
 
 def valid_pin(pin: str) -> bool:
@@ -118,8 +121,9 @@ class AppLock:
     def _kek(self, pin: str, salt: bytes, n: int, r: int, p: int) -> bytes:
         return hashlib.scrypt(pin.encode(), salt=salt, n=n, r=r, p=p, maxmem=128 * 1024 * 1024, dklen=32)
 
-    def set_pin(self, pin: str, *, after_minutes: int = 0) -> None:
-        """Wrap the store's key with the PIN and take it away from the key provider."""
+    def set_pin(self, pin: str, *, after_minutes: int = 0, keep: dict[str, str] | None = None) -> None:
+        """Wrap the store's key with the PIN and take it away from the key provider. ``keep`` is
+        kept beside it in the clear, for a wipe to use (it must be nothing secret but a revoke key)."""
         if not valid_pin(pin):
             raise ValueError("A PIN is 4 to 8 digits.")
         key = self._key or self._keys.load()
@@ -136,6 +140,7 @@ class AppLock:
                 "key": _b64(wrapped),
                 "wrong": 0,
                 "after_minutes": after_minutes,
+                **({"keep": keep} if keep else {}),
             }
         )
         self._keys.delete()  # only after the wrapped key is safely written
@@ -165,7 +170,7 @@ class AppLock:
             if wrong >= MAX_WRONG:
                 self._record.delete()  # the only copy of the key: the store can never be opened again
                 self._key = None
-                return PinResult("wiped")
+                return PinResult("wiped", kept=record.get("keep"))
             return PinResult("wrong", MAX_WRONG - wrong)
         self._record.save({**record, "wrong": 0})
         self._key = key

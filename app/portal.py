@@ -211,7 +211,7 @@ class Portal:
         if pin != repeat:
             self._fail(self.words("say.pin_mismatch"))
             return
-        self.lock.set_pin(pin, after_minutes=after_minutes)
+        self.lock.set_pin(pin, after_minutes=after_minutes, keep=self._revoke_ticket())
         self.error = ""
         self.notice = self.words("say.pin_set")
         if self.phase == "offer_pin":
@@ -261,6 +261,8 @@ class Portal:
         elif result.outcome == "wiped":
             if self._unseal is None:  # the store is open: its token can be ended on the server
                 await self._sign_out_on_server()
+            elif result.kept:  # the store is sealed for good: its revoke key ends the session instead
+                await self._sign_out_on_server(_revoking(result.kept))
             await self._forget_device()
             self.error = self.words("say.pin_wiped")
         else:
@@ -297,15 +299,29 @@ class Portal:
         self.invitation = ""
         self.drafts.clear()
 
-    async def _sign_out_on_server(self) -> None:
-        if (identity := self.identity) is None:
+    def _revoke_ticket(self) -> dict[str, str] | None:
+        """What the PIN's record keeps in the clear: enough to end this device's session and
+        nothing more (never the token, which reads the case)."""
+        identity = self.identity
+        if identity is None or not identity.revoke_key:
+            return None
+        return self._revoke_ticket_of(identity)
+
+    @staticmethod
+    def _revoke_ticket_of(identity: Identity) -> dict[str, str]:
+        return {"kind": identity.kind, "server_url": identity.server_url, "revoke_key": identity.revoke_key}
+
+    async def _sign_out_on_server(self, identity: Identity | None = None) -> None:
+        if (identity := identity or self.identity) is None:
             return
         try:
             await self._connector.account(identity).sign_out()
         except AccountError as exc:
             if exc.unheard:
                 log.info("sign-out could not reach the server; it is sent at the next contact")
-                self._sign_outs.add(identity)
+                # kept on the disk in the clear until then: the revoke key alone, never the token
+                # that reads the case (devices signed in before revoke keys keep the token)
+                self._sign_outs.add(_revoking(self._revoke_ticket_of(identity)) if identity.revoke_key else identity)
 
     def _send_sign_outs(self) -> None:
         """Sign-outs remembered while offline go at the next contact (the app opening, a sync)."""
@@ -550,3 +566,9 @@ def invitation_token(text: str) -> str:
     if len(text) < 10 or len(text) > 128 or not all(ch.isalnum() or ch in "-_" for ch in text):
         return ""
     return text
+
+
+def _revoking(kept: dict[str, str]) -> Identity:
+    """An identity holding only a revoke key: signing it out ends the session it was given with."""
+    kind: Literal["victim", "officer"] = "officer" if kept.get("kind") == "officer" else "victim"
+    return Identity(kind, kept.get("server_url", ""), "", "", revoke_key=kept.get("revoke_key", ""))

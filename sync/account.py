@@ -35,6 +35,10 @@ class _Http:
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._transport = transport
 
+    @property
+    def has_token(self) -> bool:
+        return bool(self._headers)
+
     async def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
         try:
             async with httpx.AsyncClient(
@@ -85,12 +89,20 @@ class HttpSignIn:
         )
         response = await self._http.call("POST", "/auth/victim/verify", body)
         token: protocol.TokenPublic = _parse(_TOKEN, response)
-        return Identity("victim", self._http.server_url, token.token, "You", force_code=token.force_code)
+        return Identity(
+            "victim",
+            self._http.server_url,
+            token.token,
+            "You",
+            force_code=token.force_code,
+            revoke_key=token.revoke_key or "",
+        )
 
 
 class HttpAccount:
     def __init__(self, identity: Identity, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self._http = _Http(identity.server_url, identity.token, transport)
+        self._revoke_key = identity.revoke_key
 
     async def contact_preferences(self) -> ContactPreferences:
         return _preferences(_parse(_PREFERENCES, await self._http.call("GET", "/me/contact-preferences")))
@@ -122,6 +134,14 @@ class HttpAccount:
         )
 
     async def sign_out(self) -> None:
+        if self._revoke_key and not self._http.has_token:
+            # The store (and the token in it) is gone: the revoke key ends the session instead.
+            await self._http.call(
+                "POST",
+                "/auth/revoke",
+                request_body(protocol.SessionRevoke.model_construct(revoke_key=self._revoke_key)),
+            )
+            return
         await self._http.call("POST", "/auth/logout")
 
 

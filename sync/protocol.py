@@ -162,6 +162,11 @@ class TokenPublic(Model):
     force_code: str = Field(
         default="", description="The caller's force (e.g. 'tvp'), so the app can show that force's own wording."
     )
+    revoke_key: str | None = Field(
+        default=None,
+        description="Ends this session and nothing else (POST /v1/auth/revoke): kept by the app outside its "
+        "locked store, so a device wiped by too many wrong PINs can still end its session.",
+    )
 
 
 class OfficerSetup(Model):
@@ -203,6 +208,12 @@ class DevicesPublic(Model):
 
 class SignOutPublic(Model):
     signed_out: int = Field(description="How many sessions were ended.")
+
+
+class SessionRevoke(Model):
+    revoke_key: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=10, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")
+    ]
 
 
 class TotpEnrolmentPublic(Model):

@@ -25,6 +25,7 @@ class FakeBackend:
     invitations: dict[str, str] = field(default_factory=dict)  # token -> victim id
     codes: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # challenge id -> (code, victim, invitation)
     tokens: dict[str, str] = field(default_factory=dict)  # token -> victim id
+    revoke_keys: dict[str, str] = field(default_factory=dict)  # revoke key -> its session's token
     preferences: dict[str, ContactPreferences] = field(default_factory=dict)
     local_services: ServiceList | None = None
     reachable: bool = True
@@ -63,15 +64,17 @@ class FakeSignIn:
             raise AccountError("That code is not right, or it has expired.", code="code_invalid")
         del self.backend.codes[challenge.challenge_id]
         self.backend.invitations.pop(expected[2], None)  # the invitation has done its job
-        token = secrets.token_urlsafe(20)
+        token, revoke_key = secrets.token_urlsafe(20), "vpr_" + secrets.token_urlsafe(20)
         self.backend.tokens[token] = expected[1]
-        return Identity("victim", SERVER, token, "You", force_code=FORCE_CODE)
+        self.backend.revoke_keys[revoke_key] = token
+        return Identity("victim", SERVER, token, "You", force_code=FORCE_CODE, revoke_key=revoke_key)
 
 
 class FakeAccount:
     def __init__(self, backend: FakeBackend, identity: Identity) -> None:
         self.backend = backend
         self.token = identity.token
+        self.revoke_key = identity.revoke_key
 
     def _victim(self) -> str:
         self.backend.check()
@@ -95,6 +98,10 @@ class FakeAccount:
         return self.backend.local_services
 
     async def sign_out(self) -> None:
+        if self.revoke_key and not self.token:  # the same answer, known or not
+            self.backend.check()
+            self.backend.tokens.pop(self.backend.revoke_keys.pop(self.revoke_key, ""), None)
+            return
         self._victim()
         del self.backend.tokens[self.token]
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Protocol
@@ -188,6 +188,17 @@ async def test_after_signing_out_the_token_no_longer_works(harness: Harness) -> 
     await account.sign_out()
     with pytest.raises(AccountError):
         await account.contact_preferences()
+
+
+async def test_the_revoke_key_alone_ends_the_session_and_says_the_same_twice(harness: Harness) -> None:
+    """A device whose store can no longer be opened (too many wrong PINs) has only its revoke key."""
+    identity = await signed_in(harness)
+    assert identity.revoke_key
+    revoking = replace(identity, token="", display_name="")
+    await harness.account(revoking).sign_out()
+    await harness.account(revoking).sign_out()  # already ended: the same quiet answer
+    with pytest.raises(AccountError):
+        await harness.account(identity).contact_preferences()
 
 
 async def test_no_server_is_an_offline_error(harness: Harness) -> None:

@@ -512,6 +512,61 @@ async def test_five_wrong_pins_with_the_app_open_also_end_the_token_on_the_serve
     assert phase(portal) == "welcome"
 
 
+def opening_locked(world: World) -> Portal:
+    """The app opening again with a PIN set: the store's key exists only wrapped by the PIN."""
+    kept = world.store
+    lock = AppLock(world.lock_record, world.keys, scrypt=CHEAP_SCRYPT)
+    world.portal = Portal(
+        None,
+        content.load(),
+        sign_in=FakeSignIn(world.backend),
+        connector=world.connector,
+        wipe=world.wipe,
+        lock=lambda: lock,
+        unseal=lambda key: kept,
+        sign_outs=world.sign_outs,
+    )
+    return world.portal
+
+
+@pytest.mark.parametrize("online", [True, False], ids=["online", "offline until the next contact"])
+async def test_five_wrong_pins_when_the_app_opens_end_the_session_with_its_revoke_key(
+    world: World, online: bool
+) -> None:
+    """The commonest case: someone picks up the phone and guesses. The store (and the token in it)
+    can never be opened again, so the revoke key kept with the PIN's record ends the session."""
+    portal = await world.signed_in(pin="1234")
+    token = portal.store.identity().token  # type: ignore[union-attr]
+    record = world.lock_record.load()
+    assert record is not None
+    assert token not in str(record)  # beside the key in the clear: the revoke key, never the token
+    assert record["keep"]["revoke_key"].startswith("vpr_")
+    portal = opening_locked(world)
+    world.backend.reachable = online
+    for _ in range(5):
+        await portal.unlock("0000")
+    assert phase(portal) == "welcome"
+    if not online:
+        assert world.backend.tokens == {token: "v1"}  # not heard yet: remembered beside the store
+        (pending,) = world.sign_outs.identities()
+        assert (pending.token, pending.revoke_key) == ("", record["keep"]["revoke_key"])
+        world.backend.reachable = True
+        world.open().start()  # the app opening again, online
+        await settle()
+    assert world.backend.tokens == {}
+    assert world.sign_outs.identities() == []
+
+
+async def test_a_sign_out_remembered_offline_keeps_the_revoke_key_not_the_token(world: World) -> None:
+    portal = await world.signed_in()
+    token = portal.store.identity().token  # type: ignore[union-attr]
+    world.backend.reachable = False
+    await portal.sign_out_and_delete()
+    (pending,) = world.sign_outs.identities()
+    assert pending.token == ""
+    assert token not in repr(pending)
+
+
 async def test_removing_the_pin_gives_the_key_back(world: World) -> None:
     portal = await world.signed_in()
     key = world.keys.load()

@@ -236,6 +236,8 @@ device_session = sa.Table(
     _id(),
     _force(),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    # The digest of the session's revoke key (``TokenPublic.revoke_key``); null for sessions older than it.
+    sa.Column("revoke_hash", sa.String(64), unique=True),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("officer_id", sa.Uuid(), sa.ForeignKey("officer.id")),
     sa.Column("victim_id", sa.Uuid(), sa.ForeignKey("victim.id")),

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 OFFICER_TOKEN_PREFIX = "vpo_"
 VICTIM_TOKEN_PREFIX = "vpv_"
 INTEGRATION_KEY_PREFIX = "vpk_"
+REVOKE_KEY_PREFIX = "vpr_"  # ends one device's session and does nothing else
 
 # argon2id with the library's current recommended parameters (RFC 9106, low memory).
 STRONG_PASSWORD_HASHING: Parameters = profiles.RFC_9106_LOW_MEMORY

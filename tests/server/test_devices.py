@@ -11,7 +11,7 @@ from sync.protocol import Role
 from sync.server.context import RequestInfo
 from sync.server.models import audit_event, device_session
 from sync.server.services import devices
-from tests.support import Api, Officer, Victim, bearer
+from tests.support import PASSWORD, Api, Officer, Victim, bearer
 
 
 async def world(api: Api) -> tuple[Officer, Officer, Victim, Victim]:
@@ -132,3 +132,33 @@ async def test_a_token_cached_by_a_request_racing_its_sign_out_is_forgotten_when
     api.services.db.run_write(sign_out_while_a_racing_request_caches_the_session)
     assert ctx.callers.get(digest, now=ctx.now()) is None
     assert (await api.client.get("/cases", headers=victim.auth)).status_code == 401
+
+
+async def test_a_revoke_key_ends_its_one_session_and_does_nothing_else(api: Api) -> None:
+    """A phone wiped by too many wrong PINs cannot open its store to find its token: the revoke
+    key it kept outside the store ends that session, and is good for nothing else."""
+    api.create_force("tvp", "Thames Valley Police")
+    pc = await api.add_officer("tvp", "pc1")
+    case = await api.create_case(pc)
+    redeemed = await api.redeem(await api.invite(pc, case["id"]))
+    verified = (await api.verify(redeemed.json()["challenge_id"], api.last_code())).json()
+    token, key = verified["token"], verified["revoke_key"]
+    assert key.startswith("vpr_")
+    assert (await api.client.get("/cases", headers=bearer(token))).status_code == 200
+    assert (await api.client.get("/cases", headers=bearer(key))).status_code == 401  # reads nothing
+    for attempt in (key, key, "vpr_" + "x" * 43):  # the same answer, known or not, once or twice
+        assert (await api.client.post("/auth/revoke", json={"revoke_key": attempt})).status_code == 204
+    assert (await api.client.get("/cases", headers=bearer(token))).status_code == 401
+    assert (await api.client.get("/cases", headers=pc.auth)).status_code == 200  # the officer's own session stays
+    (row,) = api.rows(audit_event, audit_event.c.action == "victim.revoked_by_key")
+    assert row.case_id is None
+    stored = api.rows(device_session, device_session.c.kind == "victim")[0]
+    assert stored.revoke_hash == api.services.ctx.secrets.digest(key)  # only its digest is kept
+    assert key not in str(stored)
+    refused = await api.client.post("/auth/revoke", json={"revoke_key": "not a key\x00"})
+    assert refused.status_code == 422
+    officer_login = await api.client.post(
+        "/auth/officer/login",
+        json={"force_code": "tvp", "username": "pc1", "password": PASSWORD, "totp_code": api.totp_code("tvp", "pc1")},
+    )
+    assert officer_login.json()["revoke_key"].startswith("vpr_")

@@ -8,6 +8,7 @@ from sync.protocol import (
     OfficerLogin,
     OfficerSetup,
     PasswordChange,
+    SessionRevoke,
     TokenPublic,
     TotpConfirm,
     TotpEnrol,
@@ -53,6 +54,14 @@ async def totp_confirm(body: TotpConfirm, request: RequestDep, services: Service
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
 async def logout(request: RequestDep, services: ServicesDep) -> Response:
     await services.db.write(devices.logout, services.ctx, request)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/revoke", status_code=status.HTTP_204_NO_CONTENT)
+async def revoke(body: SessionRevoke, request: RequestDep, services: ServicesDep) -> Response:
+    """Ends the session a revoke key (from sign-in) belongs to; needs no token. The same answer
+    whether or not the key was known."""
+    await services.db.write(devices.revoke, services.ctx, request, body)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -9,7 +9,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.protocol import DevicePublic, DevicesPublic, Role, SignOutPublic
+from sync.protocol import DevicePublic, DevicesPublic, Role, SessionRevoke, SignOutPublic
 from sync.server import audit
 from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import Forbidden, NotFound
@@ -98,3 +98,26 @@ def logout(conn: Connection, ctx: Context, request: RequestInfo) -> None:
         raise Forbidden("An integration key cannot sign out; ask an admin to revoke it.")
     sessions.end_sessions(conn, ctx, device_session.c.id == caller.session_id)
     audit.record(conn, caller, f"{caller.kind}.logout", now=ctx.now())
+
+
+def revoke(conn: Connection, ctx: Context, request: RequestInfo, body: SessionRevoke) -> None:
+    """Ends the one session this revoke key belongs to. Needs no sign-in: the key is the proof, and
+    it can do nothing else. The answer is the same whether or not the key was known."""
+    found = conn.execute(
+        sa.select(device_session.c.id, device_session.c.force_id, device_session.c.kind).where(
+            device_session.c.revoke_hash == ctx.secrets.digest(body.revoke_key)
+        )
+    ).one_or_none()
+    if found is None:
+        return
+    ended = sessions.end_sessions(conn, ctx, device_session.c.id == found.id)
+    if ended:
+        audit.record(
+            conn,
+            None,
+            f"{found.kind}.revoked_by_key",
+            now=ctx.now(),
+            force_id=found.force_id,
+            ip=request.ip,
+            detail={"session_id": str(found.id)},
+        )

@@ -57,7 +57,7 @@ def officer_login(conn: Connection, ctx: Context, request: RequestInfo, body: Of
         if not authenticator.take_code(conn, ctx, row, body.totp_code, now=now):
             raise refuse("The authenticator code is not right, or was already used.", "bad_totp")
 
-    session_id, token, expires_at = sessions.new_session(
+    session = sessions.new_session(
         conn,
         ctx,
         kind="officer",
@@ -75,8 +75,14 @@ def officer_login(conn: Connection, ctx: Context, request: RequestInfo, body: Of
         force_code=row.force_code,
         name=row.name,
         role=Role(row.role),
-        session_id=session_id,
+        session_id=session.id,
         ip=request.ip,
     )
     audit.record(conn, caller, "officer.login", now=now, detail={"device": body.device_name})
-    return TokenPublic(token=token, expires_at=expires_at, role=row.role, force_code=row.force_code)
+    return TokenPublic(
+        token=session.token,
+        expires_at=session.expires_at,
+        role=row.role,
+        force_code=row.force_code,
+        revoke_key=session.revoke_key,
+    )

@@ -4,6 +4,7 @@ ending sessions at once on every worker."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -67,6 +68,14 @@ def end_sessions(conn: Connection, ctx: Context, *where: sa.ColumnElement[bool])
     return len(digests)
 
 
+@dataclass(frozen=True)
+class NewSession:
+    id: uuid.UUID
+    token: str
+    expires_at: datetime
+    revoke_key: str
+
+
 def new_session(
     conn: Connection,
     ctx: Context,
@@ -78,8 +87,12 @@ def new_session(
     device_name: str,
     ip: str | None,
     lifetime: timedelta,
-) -> tuple[uuid.UUID, str, datetime]:
+) -> NewSession:
+    """A session and its token, and a revoke key: a second secret that can end this session and
+    nothing else. The app keeps it outside its locked store, so a device whose store can no
+    longer be opened (too many wrong PINs) can still end its session on the server."""
     token = security.new_token(security.OFFICER_TOKEN_PREFIX if kind == "officer" else security.VICTIM_TOKEN_PREFIX)
+    revoke_key = security.new_token(security.REVOKE_KEY_PREFIX)
     session_id = uuid.uuid4()
     expires_at = ctx.now() + lifetime
     conn.execute(
@@ -87,6 +100,7 @@ def new_session(
             id=session_id,
             force_id=force_id,
             token_hash=ctx.secrets.digest(token),
+            revoke_hash=ctx.secrets.digest(revoke_key),
             kind=kind,
             officer_id=officer_id,
             victim_id=victim_id,
@@ -96,4 +110,4 @@ def new_session(
             expires_at=expires_at,
         )
     )
-    return session_id, token, expires_at
+    return NewSession(session_id, token, expires_at, revoke_key)

@@ -209,7 +209,7 @@ def verify_code(conn: Connection, ctx: Context, request: RequestInfo, body: Vict
     ).scalar_one_or_none()
     if used is None:  # used, or withdrawn while this code was being checked
         raise _code_used()
-    session_id, token, expires_at = sessions.new_session(
+    session = sessions.new_session(
         conn,
         ctx,
         kind="victim",
@@ -228,7 +228,7 @@ def verify_code(conn: Connection, ctx: Context, request: RequestInfo, body: Vict
             force_id=row.force_id,
             force_code="",
             name="",
-            session_id=session_id,
+            session_id=session.id,
             ip=request.ip,
         ),
         "victim.login",
@@ -236,4 +236,10 @@ def verify_code(conn: Connection, ctx: Context, request: RequestInfo, body: Vict
         case_id=row.case_id,
         detail={"device": body.device_name},
     )
-    return TokenPublic(token=token, expires_at=expires_at, role="victim", force_code=row.force_code)
+    return TokenPublic(
+        token=session.token,
+        expires_at=session.expires_at,
+        role="victim",
+        force_code=row.force_code,
+        revoke_key=session.revoke_key,
+    )
