@@ -48,7 +48,8 @@ def free_port() -> int:
 def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         [sys.executable, "-m", "sync.server.cli", "run", "--port", str(port), "--no-migrate"],
-        env={**os.environ, **env, "PORTAL_LOG_LEVEL": "warning"},
+        # a benchmark's server is a development server (a server must say what it is)
+        env={**os.environ, "PORTAL_ENVIRONMENT": "development", **env, "PORTAL_LOG_LEVEL": "warning"},
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -162,7 +163,6 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         env = {
-            "PORTAL_ENVIRONMENT": "development",
             "PORTAL_DATABASE_URL": url,
             "PORTAL_NOTIFY_CHANNEL": "file",
             "PORTAL_NOTIFY_FILE": str(Path(tmp) / "notifications.jsonl"),

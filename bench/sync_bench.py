@@ -114,7 +114,6 @@ def main() -> None:
             "PORTAL_DATABASE_URL": url,
             "PORTAL_NOTIFY_FILE": str(Path(tmp) / "n.jsonl"),
             "PORTAL_SECRET_KEY": secret,
-            "PORTAL_ENVIRONMENT": "development",
         }
         settings = Settings(database_url=url, secret_key=secret)  # type: ignore[arg-type]
         seeded = seed(settings, victims=args.clients + 1)

@@ -89,7 +89,6 @@ async def seeded(database_url: str, tmp_path: Path) -> Seeded:
         victim = await api.victim_with_case(officer)
     settings = settings_for(database_url, tmp_path)
     env = {
-        "PORTAL_ENVIRONMENT": "development",
         "PORTAL_DATABASE_URL": database_url,
         "PORTAL_SECRET_KEY": settings.secret_key.get_secret_value(),
         "PORTAL_NOTIFY_FILE": str(settings.notify_file),

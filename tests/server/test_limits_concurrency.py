@@ -55,7 +55,6 @@ async def live(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[
         token = await api.invite(officer, case["id"])
     settings = settings_for(database_url, tmp_path)
     env = {
-        "PORTAL_ENVIRONMENT": "development",
         "PORTAL_DATABASE_URL": database_url,
         "PORTAL_SECRET_KEY": settings.secret_key.get_secret_value(),
         "PORTAL_NOTIFY_FILE": str(settings.notify_file),
