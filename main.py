@@ -23,9 +23,11 @@ from app import content
 from app.bootstrap import LocalData, data_folder, open_desktop_data, open_session_data
 from app.content import Content, Words
 from app.lock import AppLock
+from app.officer_mode import OfficerMode
 from app.portal import Portal
 from app.store.port import Store
 from sync.account import HttpConnector, HttpSignIn
+from sync.officer_account import HttpOfficerConnector
 from views import theme
 from views.app import TITLE, App
 from views.secure_keys import SecureStorageDevice, SecureStorageKeys
@@ -190,7 +192,7 @@ def victim_app(server_url: str, *, web: bool) -> Callable[[ft.Page], Awaitable[N
                 await forget()
 
             page.on_disconnect = disconnected
-        page.render(App, portal)
+        page.render(App, portal, OfficerMode(portal, HttpOfficerConnector(server_url)))
 
     return main
 

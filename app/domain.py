@@ -42,6 +42,20 @@ class OfficerContact:
 
 
 @dataclass(frozen=True)
+class VictimDetails:
+    """Who the victim is and how they may be contacted: only an officer's device holds it."""
+
+    name: str
+    phone: str | None = None
+    email: str | None = None
+    safe_contact_notes: str = ""
+    enhanced_rights: bool = False
+    contact_channels: tuple[ContactMethod, ...] = ()
+    contact_times: str = ""
+    voicemail_ok: bool = False
+
+
+@dataclass(frozen=True)
 class Case:
     id: str
     crime_reference: str
@@ -56,6 +70,10 @@ class Case:
     victim_read_seq: int = 0
     officer_read_seq: int = 0
     updated_at: datetime | None = None
+    # Officer mode only (None and () on a victim's device): the victim, and when each open
+    # update request is due, so the caseload can sort and mark what is overdue offline.
+    victim: VictimDetails | None = None
+    requests_due: tuple[datetime, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -187,14 +187,20 @@ class Portal:
 
     async def _verify(self, challenge: Challenge, code: str) -> None:
         identity = await self._sign_in.verify(challenge, code, _DEVICE_NAME)
-        self.store.set_identity(identity)
         self.challenge = None
         self.invitation = ""
+        self.begin_session(identity)
+
+    def begin_session(self, identity: Identity) -> None:
+        """Someone has signed in (a victim with their code, police staff with their authenticator):
+        keep who, offer a PIN, and start syncing."""
+        self.store.set_identity(identity)
         self.phase = "offer_pin"
         # someone who has just typed the code is looking at the app, whatever an earlier page
         # said as it went away (a browser tab that left the app's address for the invitation
         # link reports itself hidden, and the page that replaces it never says "shown")
         self._away_since = None
+        self.error = ""
         self.start()
 
     def start_again(self) -> None:

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from pydantic import TypeAdapter, ValidationError
 
-from app.domain import Case, Message, MessageState, OfficerContact, OutboxItem, Update
+from app.domain import Case, ContactMethod, Message, MessageState, OfficerContact, OutboxItem, Update, VictimDetails
 from app.ports import ConnectionState
 from sync import protocol
 
@@ -223,6 +223,23 @@ def case_from_wire(case: protocol.CasePublic) -> Case:
         victim_read_seq=case.victim_read_seq,
         officer_read_seq=case.officer_read_seq,
         updated_at=case.updated_at,
+        victim=victim_from_wire(case.victim) if case.victim is not None else None,
+        requests_due=tuple(sorted(r.due_at for r in case.open_update_requests)),
+    )
+
+
+def victim_from_wire(victim: protocol.VictimPublic) -> VictimDetails:
+    preferences = victim.contact_preferences
+    channels: tuple[ContactMethod, ...] = tuple(c.value for c in preferences.contact_channels)
+    return VictimDetails(
+        name=victim.name,
+        phone=victim.phone,
+        email=victim.email,
+        safe_contact_notes=victim.safe_contact_notes,
+        enhanced_rights=victim.enhanced_rights,
+        contact_channels=channels,
+        contact_times=preferences.contact_times,
+        voicemail_ok=preferences.safe_to_leave_voicemail,
     )
 
 

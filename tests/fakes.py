@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from app.content import ServiceList
 from app.domain import Challenge, ContactPreferences, Identity, Message, OutboxItem
@@ -136,9 +137,11 @@ class FakeSync:
     async def stop(self) -> None:
         self.stopped = True
 
-    def write_message(self, case_id: str, body: str, author_name: str) -> Message:
+    def write_message(
+        self, case_id: str, body: str, author_name: str, author_kind: Literal["victim", "officer"] = "victim"
+    ) -> Message:
         now = datetime.now(UTC)
-        message = Message(str(uuid.uuid4()), case_id, "victim", author_name, body, now, state="sending")
+        message = Message(str(uuid.uuid4()), case_id, author_kind, author_name, body, now, state="sending")
         store = self._store()
         with store.transaction():
             store.put_messages([message])

@@ -12,12 +12,13 @@ from app.content import load
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [
     *sorted((ROOT / "views").glob("*.py")),
-    ROOT / "app" / "portal.py",
-    ROOT / "app" / "wording.py",
+    *sorted((ROOT / "app").glob("*.py")),
     ROOT / "main.py",
 ]
 # w("key", ...), words("key", ...), self.words("key", ...), words.plural("key", ...)
-CALL = re.compile(r"""\b(?:w|words|self\.words|portal\.words)(?:\.plural|\.table\.get)?\(\s*f?"([^"]+)\"""")
+CALL = re.compile(
+    r"""\b(?:w|words|self\.words|self\._words|self\._portal\.words|portal\.words)(?:\.plural|\.table\.get)?\(\s*f?"([^"]+)\""""
+)
 
 
 def used_keys() -> set[str]:

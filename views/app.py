@@ -8,11 +8,15 @@ from typing import Any
 import flet as ft
 
 from app import wording
+from app.officer_mode import OfficerMode
 from app.portal import Portal
 from views import parts, theme
 from views.case import CaseHome, Home, NotFound, Updates, focused_case
 from views.gates import EnterCode, Locked, Neutral, OfferPin, Welcome
 from views.messages import Messages
+from views.officer_shell import OfficerShell
+from views.officer_sign_in import OfficerSignIn
+from views.officer_state import OfficerContext
 from views.rights import Rights, Support
 from views.settings import Settings
 from views.state import PortalContext, use_portal
@@ -161,12 +165,18 @@ def Shell() -> ft.Control:
 def Gate() -> ft.Control:
     """Which screen a person may see now: sign-in, the lock, the neutral page, or their case."""
     portal = use_portal()
+    officer: OfficerMode | None = ft.use_context(OfficerContext)
+    location = ft.use_route_location()
     gates = {"welcome": Welcome, "code": EnterCode, "offer_pin": OfferPin, "locked": Locked}
     if portal.phase in gates:  # quick exit is on these screens too
         screen = gates[portal.phase]
+        if portal.phase == "welcome" and officer is not None and location.startswith("/police"):
+            screen = OfficerSignIn  # "I work for the police"
         return ft.Column([Header(signed_in=False), ft.Container(screen(), expand=True)], spacing=0, expand=True)
     if portal.phase == "exited":
         return Neutral()
+    if officer is not None and officer.active:
+        return OfficerShell(Header(), OfflineBanner())
     return Shell()
 
 
@@ -183,6 +193,10 @@ ROUTES = [
             ft.Route(path="rights", component=Rights),
             ft.Route(path="support", component=Support),
             ft.Route(path="settings", component=Settings),
+            # officer mode (its shell picks the screen; a victim signed in here is told to sign out first)
+            ft.Route(path="police", component=OfficerSignIn),
+            ft.Route(path="away", component=NotFound),
+            ft.Route(path="officer/cases/:case_id", component=NotFound),
             ft.Route(path=":unknown*", component=NotFound),  # last: behind the gate, with Quick exit
         ],
     )
@@ -190,7 +204,7 @@ ROUTES = [
 
 
 @ft.component
-def App(portal: Portal) -> ft.Control:
+def App(portal: Portal, officer: OfficerMode | None = None) -> ft.Control:
     page = ft.context.page
     network: Any = ft.use_ref(None)  # the connectivity service lives as long as the app
 
@@ -221,5 +235,7 @@ def App(portal: Portal) -> ft.Control:
         page.update()
 
     ft.use_effect(setup, [])
-    router: ft.Control = PortalContext(portal, lambda: ft.Router(ROUTES, not_found=NotFound))
+    router: ft.Control = PortalContext(
+        portal, lambda: OfficerContext(officer, lambda: ft.Router(ROUTES, not_found=NotFound))
+    )
     return router

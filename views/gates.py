@@ -62,6 +62,9 @@ def Welcome() -> ft.Control:
         parts.error_notice(portal.error) if portal.error else ft.Container(),
         ft.FilledButton(w("welcome.send"), on_click=run(send_code), disabled=portal.busy),
         parts.section(parts.subheading(w("welcome.no_app.heading")), parts.body(w("welcome.no_app.body"))),
+        ft.TextButton(
+            w("welcome.police"), icon=ft.Icons.BADGE_OUTLINED, on_click=lambda: ft.context.page.navigate("/police")
+        ),
     )
 
 

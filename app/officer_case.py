@@ -1,0 +1,214 @@
+"""A case in officer mode: the victim and how they may be contacted, the timeline and the
+conversation, and what the officer does with it (reply, post an update from a template, send
+the invitation again or withdraw it).
+
+Replies go through the sync runner's outbox, so they show at once as Sending and go out when
+the network allows; everything else is asked of the server directly, and a refusal is kept
+beside the field it is about with what was typed left in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+from app.domain import Case, Message, MessageState, Update, shown_state
+from app.listeners import Observable
+from app.officer_ports import Invitation, OfficerAccount, OfficerProfile
+from app.portal import MESSAGE_MAX_CHARS, Portal
+from app.ports import AccountError, Sync
+from app.update_templates import UpdateTemplate
+from app.wording import local
+
+CaseField = Literal["reply", "update", "invitation"]
+
+
+@dataclass(frozen=True)
+class ShownReply:
+    message: Message
+    mine: bool  # written by police staff (this officer, or one before them)
+    state: MessageState
+
+
+class OfficerCase(Observable):
+    def __init__(
+        self,
+        case_id: str,
+        portal: Portal,
+        account: Callable[[], OfficerAccount | None],
+        profile: Callable[[], OfficerProfile | None],
+        templates: tuple[UpdateTemplate, ...],
+    ) -> None:
+        super().__init__()
+        self.case_id = case_id
+        self._portal = portal
+        self._account = account
+        self._profile = profile
+        self.templates = templates
+        self.reply_text = ""
+        self.template_id: str | None = None
+        self.update_text = ""
+        self.errors: dict[CaseField, str] = {}
+        self.notice = ""
+        self.busy = False
+        self.invitation: Invitation | None = None  # the one this device last sent
+
+    # ------------------------------------------------------------------ what the screen shows
+
+    @property
+    def case(self) -> Case | None:
+        return self._portal.store.case(self.case_id)
+
+    def timeline(self) -> list[Update]:
+        return self._portal.store.updates(self.case_id)
+
+    def conversation(self) -> list[ShownReply]:
+        case = self.case
+        shown = []
+        for message in self._portal.store.messages(self.case_id):
+            mine = message.author_kind == "officer"
+            state = shown_state(message, case, me="officer") if (mine and case is not None) else message.state
+            shown.append(ShownReply(message, mine, state))
+        return shown
+
+    @property
+    def template(self) -> UpdateTemplate | None:
+        return next((t for t in self.templates if t.id == self.template_id), None)
+
+    def deadline(self, template: UpdateTemplate) -> date:
+        """When the victim must be told of this event, if it happened today."""
+        case = self.case
+        enhanced = bool(case is not None and case.victim is not None and case.victim.enhanced_rights)
+        return template.deadline(local(self._portal.clock()).date(), enhanced=enhanced)
+
+    @property
+    def may_write(self) -> bool:
+        """Admins read no cases, so they never see the buttons that change one."""
+        profile = self._profile()
+        return profile is not None and profile.role != "admin"
+
+    # ------------------------------------------------------------------ intents
+
+    def type_reply(self, text: str) -> None:
+        self.reply_text = text
+        self.errors.pop("reply", None)
+
+    def reply(self) -> bool:
+        body = self.reply_text.strip()
+        words = self._portal.words
+        if not body:
+            return self._refuse("reply", words("say.message_empty"))
+        if len(body) > MESSAGE_MAX_CHARS:
+            return self._refuse("reply", words("say.message_long", limit=MESSAGE_MAX_CHARS))
+        sync, profile = self._sync(), self._profile()
+        if sync is None or profile is None:
+            return self._refuse("reply", words("say.not_signed_in"))
+        sync.write_message(self.case_id, body, profile.name, "officer")
+        self.reply_text = ""
+        self.errors.pop("reply", None)
+        self.changed()
+        return True
+
+    def retry(self, message_id: str) -> None:
+        if (sync := self._sync()) is not None:
+            sync.retry(message_id)
+        self.changed()
+
+    def seen(self) -> None:
+        """The conversation is on screen: the victim sees Read, up to the newest of theirs."""
+        case, sync = self.case, self._sync()
+        if case is None or sync is None:
+            return
+        newest = max(
+            (m.seq or 0 for m in self._portal.store.messages(self.case_id) if m.author_kind == "victim"), default=0
+        )
+        if newest > case.officer_read_seq:
+            sync.mark_read(self.case_id, newest)
+
+    def choose_template(self, template_id: str) -> None:
+        """A template fills the update's text, which stays editable before it is sent."""
+        template = next((t for t in self.templates if t.id == template_id), None)
+        if template is None:
+            return
+        self.template_id = template.id
+        self.update_text = template.text
+        self.errors.pop("update", None)
+        self.changed()
+
+    def type_update(self, text: str) -> None:
+        self.update_text = text
+        self.errors.pop("update", None)
+
+    async def post_update(self) -> None:
+        text = self.update_text.strip()
+        if not text:
+            self._refuse("update", self._portal.words("officer.case.update_empty"))
+            return
+        template = self.template
+
+        async def post(account: OfficerAccount) -> None:
+            await account.post_update(self.case_id, text, template.status if template else None)
+            self.update_text = ""
+            self.template_id = None
+            self.notice = self._portal.words("officer.case.update_posted")
+
+        await self._call("update", post)
+
+    async def invite(self) -> None:
+        """Sends the victim a new invitation (their older unused ones stop working)."""
+
+        async def send(account: OfficerAccount) -> None:
+            self.invitation = await account.invite(self.case_id)
+            self.notice = self._portal.words("officer.case.invitation_sent")
+
+        await self._call("invitation", send)
+
+    async def withdraw_invitation(self) -> None:
+        invitation = self.invitation
+        if invitation is None:
+            return
+
+        async def withdraw(account: OfficerAccount) -> None:
+            await account.withdraw_invitation(self.case_id, invitation.id)
+            self.invitation = None
+            self.notice = self._portal.words("officer.case.invitation_withdrawn")
+
+        await self._call("invitation", withdraw)
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _sync(self) -> Sync | None:
+        return self._portal.sync
+
+    def _refuse(self, field: CaseField, message: str) -> bool:
+        self.errors[field] = message
+        self.notice = ""
+        self.changed()
+        return False
+
+    async def _call(self, field: CaseField, work: Callable[[OfficerAccount], Awaitable[None]]) -> None:
+        if self.busy:
+            return
+        account = self._account()
+        if account is None:
+            self._refuse(field, self._portal.words("say.not_signed_in"))
+            return
+        self.busy = True
+        self.errors.pop(field, None)
+        self.notice = ""
+        self.changed()
+        try:
+            await work(account)
+        except AccountError as exc:
+            # nothing typed is cleared: the reason shows beside the field, and it can be sent again
+            self.errors[field] = self._portal.account_trouble(exc)
+        finally:
+            self.busy = False
+            self.changed()
+        if field == "update" and "update" not in self.errors:
+            self._portal.refresh()  # the update comes back through the sync feed at once
+
+    def when(self, moment: datetime) -> datetime:
+        return local(moment)

@@ -1,0 +1,113 @@
+"""Officer mode beside the victim's app: the same store, lock, quick exit and sync runner (the
+Portal's), with officer mode's own small states around them: signing in, the caseload, each case
+in officer mode, and away. One person is signed in on a device at a time."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Literal
+
+from app import update_templates
+from app.availability import Availability
+from app.caseload import Caseload
+from app.domain import Identity
+from app.listeners import Observable
+from app.officer_case import OfficerCase
+from app.officer_ports import OfficerAccount, OfficerConnector, OfficerProfile
+from app.officer_sign_in import PROFILE_SETTING, OfficerSignInState, profile_from_json, profile_to_json
+from app.portal import Portal
+from app.ports import AccountError
+
+
+class OfficerMode(Observable):
+    def __init__(
+        self,
+        portal: Portal,
+        connector: OfficerConnector,
+        templates: tuple[update_templates.UpdateTemplate, ...] | None = None,
+    ) -> None:
+        super().__init__()
+        self.portal = portal
+        self._connector = connector
+        self.templates = templates if templates is not None else update_templates.load()
+        self.sign_in = OfficerSignInState(
+            connector, portal.words, signed_in=self._signed_in, trouble=portal.account_trouble
+        )
+        self.caseload = Caseload(lambda: self.portal.store, portal.clock)
+        self.availability = Availability(
+            portal.words, self.account, lambda: self.profile, self._keep, portal.account_trouble
+        )
+        self._cases: dict[str, OfficerCase] = {}
+        # the store changes under the sync runner: the caseload and the open case draw again
+        portal.subscribe(self._store_changed)
+
+    # ------------------------------------------------------------------ who is here
+
+    @property
+    def active(self) -> bool:
+        """Police staff are signed in on this device."""
+        identity = self.portal.identity
+        return identity is not None and identity.kind == "officer"
+
+    @property
+    def profile(self) -> OfficerProfile | None:
+        if not self.active:
+            return None
+        return profile_from_json(self.portal.store.setting(PROFILE_SETTING))
+
+    @property
+    def reads_cases(self) -> bool:
+        """Admins manage accounts and read no cases (the server refuses them too)."""
+        profile = self.profile
+        return profile is not None and profile.role != "admin"
+
+    def someone_else(self, wanting: Literal["victim", "officer"]) -> str:
+        """Why this device cannot be used as ``wanting`` now ("" if it can): one person at a time."""
+        identity = self.portal.identity
+        if identity is None or identity.kind == wanting:
+            return ""
+        return self.portal.words(f"officer.switch.{identity.kind}")
+
+    def account(self) -> OfficerAccount | None:
+        identity = self.portal.identity
+        if identity is None or identity.kind != "officer":
+            return None
+        return self._connector.officer_account(identity)
+
+    def case(self, case_id: str) -> OfficerCase:
+        """The case in officer mode, kept while the app is open (so a half-typed reply stays)."""
+        if case_id not in self._cases:
+            self._cases[case_id] = OfficerCase(case_id, self.portal, self.account, lambda: self.profile, self.templates)
+        return self._cases[case_id]
+
+    async def refresh_profile(self) -> None:
+        """Who the server says this officer is now (their role, their away message)."""
+        account = self.account()
+        if account is None:
+            return
+        try:
+            self._keep(await account.me())
+        except AccountError:
+            return  # offline: the profile kept on the device stands
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _signed_in(self, identity: Identity, profile: OfficerProfile) -> None:
+        self.portal.store.set_setting(PROFILE_SETTING, profile_to_json(profile))
+        self.portal.begin_session(replace(identity, display_name=profile.name))
+        self.availability = Availability(
+            self.portal.words, self.account, lambda: self.profile, self._keep, self.portal.account_trouble
+        )
+        self.changed()
+
+    def _keep(self, profile: OfficerProfile) -> None:
+        self.portal.store.set_setting(PROFILE_SETTING, profile_to_json(profile))
+        self.changed()
+
+    def _store_changed(self) -> None:
+        if self.portal.identity is None:
+            self._cases.clear()  # signed out: nothing typed for a case outlives it
+        self.caseload.changed()
+        for case in list(self._cases.values()):
+            case.changed()
+        self.changed()

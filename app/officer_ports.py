@@ -1,0 +1,68 @@
+"""Officer mode's seams to the server, beside the victim's in ``app/ports.py``: signing in with
+an authenticator, and what an officer asks of the server outside the sync feed (updates,
+invitations, availability). ``sync/officer_account.py`` holds the HTTP adapters. No Flet, no HTTP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol
+
+from app.domain import Identity
+
+Role = Literal["officer", "supervisor", "admin"]
+
+
+@dataclass(frozen=True)
+class OfficerProfile:
+    """The signed-in officer as the server knows them."""
+
+    id: str
+    name: str
+    collar_number: str
+    role: Role
+    totp_enabled: bool
+    reply_within_hours: int = 48
+    away_message: str | None = None
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """An authenticator being set up: the secret as text, and the same as a link for a QR code."""
+
+    secret: str
+    provisioning_uri: str
+
+
+@dataclass(frozen=True)
+class Invitation:
+    id: str
+    case_id: str
+    channel: Literal["sms", "email"]
+    expires_at: datetime
+    delivered: bool
+
+
+class OfficerSignIn(Protocol):
+    async def login(
+        self, force_code: str, username: str, password: str, totp_code: str | None, device_name: str
+    ) -> Identity:
+        """A session (its role in ``Identity.display_name`` is not set here: ``me`` says who it is)."""
+
+
+class OfficerAccount(Protocol):
+    """What a signed-in officer asks of the server outside the sync feed."""
+
+    async def me(self) -> OfficerProfile: ...
+    async def start_enrolment(self, password: str) -> Enrolment: ...
+    async def confirm_enrolment(self, code: str) -> None: ...
+    async def post_update(self, case_id: str, text: str, status: str | None = None) -> None: ...
+    async def invite(self, case_id: str) -> Invitation: ...
+    async def withdraw_invitation(self, case_id: str, invitation_id: str) -> None: ...
+    async def set_availability(self, reply_within_hours: int, away_message: str | None) -> OfficerProfile: ...
+
+
+class OfficerConnector(Protocol):
+    def officer_sign_in(self) -> OfficerSignIn: ...
+    def officer_account(self, identity: Identity) -> OfficerAccount: ...

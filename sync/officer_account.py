@@ -1,0 +1,131 @@
+"""The real adapters for officer mode's ports (``app/officer_ports.py``): HTTP to the backend.
+
+Refusals come back as ``AccountError`` with the server's own code and plain-words message, as
+the victim's adapters in ``sync/account.py`` do (the same ``_Http`` carries both).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+from pydantic import TypeAdapter
+
+from app.domain import Identity
+from app.officer_ports import Enrolment, Invitation, OfficerProfile
+from sync import protocol
+from sync.account import _Http, _parse
+from sync.engine import request_body
+
+_TOKEN = TypeAdapter(protocol.TokenPublic)
+_OFFICER = TypeAdapter(protocol.OfficerPublic)
+_ENROLMENT = TypeAdapter(protocol.TotpEnrolmentPublic)
+_INVITATION = TypeAdapter(protocol.InvitationPublic)
+
+
+class HttpOfficerSignIn:
+    def __init__(self, server_url: str, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._http = _Http(server_url, transport=transport)
+
+    async def login(
+        self, force_code: str, username: str, password: str, totp_code: str | None, device_name: str
+    ) -> Identity:
+        body = request_body(
+            protocol.OfficerLogin.model_construct(
+                force_code=force_code,
+                username=username,
+                password=password,
+                totp_code=totp_code,
+                device_name=device_name,
+            )
+        )
+        token: protocol.TokenPublic = _parse(_TOKEN, await self._http.call("POST", "/auth/officer/login", body))
+        return Identity(
+            "officer",
+            self._http.server_url,
+            token.token,
+            username,
+            force_code=token.force_code,
+            revoke_key=token.revoke_key or "",
+        )
+
+
+class HttpOfficerAccount:
+    def __init__(self, identity: Identity, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._http = _Http(identity.server_url, identity.token, transport)
+
+    async def me(self) -> OfficerProfile:
+        return _profile(_parse(_OFFICER, await self._http.call("GET", "/officers/me")))
+
+    async def start_enrolment(self, password: str) -> Enrolment:
+        body = request_body(protocol.TotpEnrol.model_construct(password=password, totp_code=None))
+        wire: protocol.TotpEnrolmentPublic = _parse(
+            _ENROLMENT, await self._http.call("POST", "/auth/officer/totp", body)
+        )
+        return Enrolment(wire.secret, wire.provisioning_uri)
+
+    async def confirm_enrolment(self, code: str) -> None:
+        body = request_body(protocol.TotpConfirm.model_construct(totp_code=code))
+        await self._http.call("POST", "/auth/officer/totp/confirm", body)
+
+    async def post_update(self, case_id: str, text: str, status: str | None = None) -> None:
+        body: dict[str, Any] = request_body(
+            protocol.CaseUpdateCreate.model_construct(
+                status=protocol.CaseStatus(status) if status else None, closed_outcome=None, text=text
+            )
+        )
+        await self._http.call("POST", f"/cases/{_id(case_id)}/updates", body)
+
+    async def invite(self, case_id: str) -> Invitation:
+        body = request_body(protocol.InvitationCreate.model_construct(channel=None))
+        wire: protocol.InvitationPublic = _parse(
+            _INVITATION, await self._http.call("POST", f"/cases/{_id(case_id)}/invitations", body)
+        )
+        return Invitation(
+            str(wire.id),
+            str(wire.case_id),
+            "email" if wire.channel == protocol.ContactChannel.EMAIL else "sms",
+            wire.expires_at,
+            wire.delivery.status != protocol.DeliveryStatus.FAILED,
+        )
+
+    async def withdraw_invitation(self, case_id: str, invitation_id: str) -> None:
+        await self._http.call("DELETE", f"/cases/{_id(case_id)}/invitations/{_id(invitation_id)}")
+
+    async def set_availability(self, reply_within_hours: int, away_message: str | None) -> OfficerProfile:
+        body = request_body(
+            protocol.OfficerAvailability.model_construct(
+                reply_within_hours=reply_within_hours, away_message=away_message or None
+            )
+        )
+        return _profile(_parse(_OFFICER, await self._http.call("PUT", "/officers/me/availability", body)))
+
+
+def _id(value: str) -> str:
+    """A case's or invitation's id as the path takes it (never a path of its own)."""
+    return str(uuid.UUID(value))
+
+
+def _profile(wire: protocol.OfficerPublic) -> OfficerProfile:
+    return OfficerProfile(
+        str(wire.id),
+        wire.name,
+        wire.collar_number,
+        wire.role.value,
+        wire.totp_enabled,
+        wire.reply_within_hours,
+        wire.away_message,
+    )
+
+
+class HttpOfficerConnector:
+    def __init__(self, server_url: str, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._server_url = server_url
+        self._transport = transport
+
+    def officer_sign_in(self) -> HttpOfficerSignIn:
+        return HttpOfficerSignIn(self._server_url, transport=self._transport)
+
+    def officer_account(self, identity: Identity) -> HttpOfficerAccount:
+        return HttpOfficerAccount(identity, transport=self._transport)

@@ -1,0 +1,67 @@
+"""Away: the officer's away message (with when they are back) and usual reply time; while it is
+on, their own screens say so, so they know victims are reading it."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from views import parts
+from views.officer_state import use_observed, use_officer
+from views.state import run, use_portal
+
+
+@ft.component
+def AwayScreen() -> ft.Control:
+    portal = use_portal()
+    officer = use_officer()
+    state = use_observed(officer.availability)
+    w = portal.words
+    current = state.away_message
+    return parts.page_body(
+        parts.heading(w("officer.away.heading")),
+        parts.body(w("officer.away.intro")),
+        *([parts.good_notice(state.notice)] if state.notice else []),
+        parts.section(
+            parts.subheading(w("officer.away.now")),
+            parts.body(w("officer.away.showing", message=current) if current else w("officer.away.working")),
+        ),
+        ft.TextField(
+            key="away-message",
+            label=w("officer.away.field"),
+            hint_text=w("officer.away.hint"),
+            value=state.away_text,
+            multiline=True,
+            error=state.errors.get("away"),
+            on_change=lambda e: state.type_away(e.control.value),
+        ),
+        ft.TextField(
+            key="reply-within",
+            label=w("officer.away.reply_within"),
+            value=state.reply_within,
+            keyboard_type=ft.KeyboardType.NUMBER,
+            error=state.errors.get("reply_within"),
+            on_change=lambda e: state.type_reply_within(e.control.value),
+        ),
+        ft.Row(
+            [
+                ft.FilledButton(w("officer.away.set"), on_click=run(state.go_away), disabled=state.busy),
+                *([ft.OutlinedButton(w("officer.away.back"), on_click=run(state.come_back))] if current else []),
+            ],
+            wrap=True,
+        ),
+    )
+
+
+@ft.component
+def AwayBanner() -> ft.Control:
+    """On every officer screen while the away message is on."""
+    portal = use_portal()
+    officer = use_officer()
+    profile = officer.profile
+    if profile is None or not profile.away_message:
+        return ft.Container()
+    return ft.Container(
+        ft.Row([ft.Icon(ft.Icons.BEACH_ACCESS), ft.Text(portal.words("officer.away.banner"), expand=True)]),
+        bgcolor=ft.Colors.TERTIARY_CONTAINER,
+        padding=ft.Padding.symmetric(horizontal=12, vertical=6),
+    )

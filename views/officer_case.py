@@ -1,0 +1,236 @@
+"""A case in officer mode: the victim and how they may be contacted, the invitation, the
+timeline and the conversation (side by side on a wide screen, stacked on a phone), reply,
+and posting an update from a template with the deadline it meets."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from app import wording
+from app.content import Words
+from app.domain import Case
+from app.officer_case import OfficerCase, ShownReply
+from views import parts
+from views.officer_caseload import _status
+from views.officer_state import use_observed, use_officer
+from views.state import run, use_portal
+
+WIDE = 900  # pixels: from here the timeline and the conversation sit side by side
+
+
+def victim_section(w: Words, case: Case) -> list[ft.Control]:
+    victim = case.victim
+    if victim is None:
+        return [parts.body(w("officer.case.no_victim"))]
+    lines: list[ft.Control] = [ft.Text(victim.name, weight=ft.FontWeight.W_600, selectable=True)]
+    if victim.phone:
+        lines.append(parts.body(w("officer.case.phone", phone=wording.phone_number(victim.phone))))
+    if victim.email:
+        lines.append(parts.body(w("officer.case.email", email=victim.email)))
+    ways = ", ".join(w(f"officer.contact.{c}") for c in victim.contact_channels) or w("officer.contact.none")
+    lines.append(parts.body(w("officer.case.contact_by", ways=ways)))
+    lines.append(parts.body(w("officer.case.contact_times", times=victim.contact_times or w("officer.case.any_time"))))
+    lines.append(parts.body(w(f"officer.case.voicemail.{str(victim.voicemail_ok).lower()}")))
+    if victim.safe_contact_notes:
+        lines.append(parts.body(w("officer.case.safe_notes", notes=victim.safe_contact_notes)))
+    if victim.enhanced_rights:
+        lines.append(
+            ft.Row([ft.Icon(ft.Icons.PRIORITY_HIGH), ft.Text(w("officer.case.enhanced"), weight=ft.FontWeight.W_700)])
+        )
+    return lines
+
+
+def reply_bubble(w: Words, shown: ShownReply, when: str, on_retry: object) -> ft.Control:
+    message = shown.message
+    label = wording.message_state(w, shown.state) if shown.mine else message.author_name
+    footer: ft.Control
+    if shown.mine and shown.state == "failed":
+        text = w("messages.failed", state=label, reason=message.error) if message.error else label
+        footer = ft.TextButton(text, icon=ft.Icons.REFRESH, on_click=on_retry)  # type: ignore[arg-type]
+    else:
+        footer = parts.small(w("messages.meta", who=label, when=when))
+    return ft.Row(
+        key=message.client_msg_id,
+        controls=[
+            ft.Container(
+                ft.Column([ft.Text(message.body, selectable=True), footer], spacing=4, tight=True),
+                bgcolor=ft.Colors.PRIMARY_CONTAINER if shown.mine else ft.Colors.SURFACE_CONTAINER_HIGHEST,
+                padding=12,
+                border_radius=12,
+                margin=ft.Margin.only(left=40) if shown.mine else ft.Margin.only(right=40),
+                expand=True,
+            )
+        ],
+        alignment=ft.MainAxisAlignment.END if shown.mine else ft.MainAxisAlignment.START,
+    )
+
+
+@ft.component
+def Conversation(state: OfficerCase) -> ft.Control:
+    portal = use_portal()
+    w = portal.words
+    now = portal.clock()
+    conversation = state.conversation()
+    newest = max((m.message.seq or 0 for m in conversation), default=0)
+    ft.use_effect(lambda: state.seen(), [state.case_id, newest])
+    bubbles = [
+        reply_bubble(
+            w,
+            shown,
+            wording.when(w, shown.message.created_at, now),
+            lambda _, i=shown.message.client_msg_id: state.retry(i),
+        )
+        for shown in conversation
+    ]
+    writer: list[ft.Control] = []
+    if state.may_write:
+        writer = [
+            ft.TextField(
+                key="officer-reply",
+                label=w("officer.case.reply"),
+                value=state.reply_text,
+                multiline=True,
+                min_lines=2,
+                error=state.errors.get("reply"),
+                on_change=lambda e: state.type_reply(e.control.value),
+            ),
+            ft.FilledButton(w("officer.case.send"), icon=ft.Icons.SEND, on_click=lambda: state.reply()),
+        ]
+    return ft.Column(
+        [
+            parts.subheading(w("officer.case.conversation")),
+            *(bubbles or [parts.small(w("officer.case.no_messages"))]),
+            *writer,
+        ],
+        spacing=8,
+    )
+
+
+@ft.component
+def Timeline(state: OfficerCase) -> ft.Control:
+    portal = use_portal()
+    w = portal.words
+    now = portal.clock()
+    items = [
+        parts.section(
+            parts.small(w("officer.case.update_meta", who=u.author_name, when=wording.when(w, u.created_at, now))),
+            ft.Text(u.text, selectable=True),
+        )
+        for u in reversed(state.timeline())
+    ]
+    return ft.Column(
+        [parts.subheading(w("officer.case.timeline")), *(items or [parts.small(w("officer.case.no_updates"))])],
+        spacing=8,
+    )
+
+
+@ft.component
+def PostUpdate(state: OfficerCase) -> ft.Control:
+    portal = use_portal()
+    w = portal.words
+    template = state.template
+    deadline: list[ft.Control] = []
+    if template is not None:
+        days = template.days(enhanced=bool(state.case and state.case.victim and state.case.victim.enhanced_rights))
+        deadline = [
+            parts.body(w.plural("officer.update.deadline", days, date=wording.day(w, state.deadline(template)))),
+            parts.small(w("officer.update.source", source=template.source)),
+        ]
+    return ft.Column(
+        [
+            parts.subheading(w("officer.update.heading")),
+            ft.Row(
+                [
+                    (ft.FilledButton if t.id == state.template_id else ft.OutlinedButton)(
+                        t.title, on_click=lambda _, i=t.id: state.choose_template(i)
+                    )
+                    for t in state.templates
+                ],
+                wrap=True,
+            ),
+            *deadline,
+            ft.TextField(
+                key="officer-update",
+                label=w("officer.update.text"),
+                value=state.update_text,
+                multiline=True,
+                min_lines=2,
+                error=state.errors.get("update"),
+                on_change=lambda e: state.type_update(e.control.value),
+            ),
+            ft.FilledButton(w("officer.update.post"), on_click=run(state.post_update), disabled=state.busy),
+        ],
+        spacing=8,
+    )
+
+
+@ft.component
+def OfficerCaseScreen() -> ft.Control:
+    portal = use_portal()
+    officer = use_officer()
+    params = ft.use_route_params()
+    page = ft.context.page
+    w = portal.words
+    state = use_observed(officer.case(params.get("case_id", "")))
+    case = state.case
+    if case is None or not officer.reads_cases:
+        return parts.page_body(
+            parts.heading(w("officer.case.missing")),
+            ft.TextButton(w("officer.nav.caseload"), on_click=lambda: page.navigate("/")),
+        )
+    status = _status(w, case.status)
+    details: list[ft.Control] = [
+        ft.TextButton(w("officer.nav.back"), icon=ft.Icons.ARROW_BACK, on_click=lambda: page.navigate("/")),
+        parts.heading(w("officer.case.heading", reference=case.crime_reference)),
+        parts.body(w("officer.case.summary", crime=case.crime_type, status=status)),
+        *([parts.good_notice(state.notice)] if state.notice else []),
+        parts.section(parts.subheading(w("officer.case.victim")), *victim_section(w, case)),
+    ]
+    if state.may_write:
+        invitation = state.invitation
+        invite_controls: list[ft.Control] = [
+            parts.body(
+                w("officer.invitation.sent", date=wording.day(w, invitation.expires_at))
+                if invitation
+                else w("officer.invitation.none")
+            ),
+            ft.Row(
+                [
+                    ft.OutlinedButton(
+                        w(f"officer.invitation.send.{str(invitation is not None).lower()}"),
+                        on_click=run(state.invite),
+                        disabled=state.busy,
+                    ),
+                    *(
+                        [ft.TextButton(w("officer.invitation.revoke"), on_click=run(state.withdraw_invitation))]
+                        if invitation
+                        else []
+                    ),
+                ],
+                wrap=True,
+            ),
+        ]
+        if "invitation" in state.errors:
+            invite_controls.append(parts.error_notice(state.errors["invitation"]))
+        details.append(parts.section(parts.subheading(w("officer.invitation.heading")), *invite_controls))
+    wide = (page.width or 0) >= WIDE
+    timeline = ft.Column([Timeline(state), *([PostUpdate(state)] if state.may_write else [])], spacing=12)
+    conversation = Conversation(state)
+    body: ft.Control
+    if wide:
+        body = ft.Row(
+            [ft.Container(timeline, expand=1), ft.Container(conversation, expand=1)],
+            vertical_alignment=ft.CrossAxisAlignment.START,
+            spacing=24,
+        )
+    else:
+        body = ft.Column([conversation, timeline], spacing=16)
+    return ft.Column(
+        [
+            ft.Container(
+                ft.Column([*details, body], spacing=12), padding=ft.Padding.symmetric(horizontal=16, vertical=12)
+            )
+        ],
+        scroll=ft.ScrollMode.AUTO,
+        expand=True,
+    )
