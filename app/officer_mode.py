@@ -40,6 +40,7 @@ class OfficerMode(Observable):
         self._cases: dict[str, OfficerCase] = {}
         # the store changes under the sync runner: the caseload and the open case draw again
         portal.subscribe(self._store_changed)
+        portal.may_sync = self._may_sync
 
     # ------------------------------------------------------------------ who is here
 
@@ -99,6 +100,13 @@ class OfficerMode(Observable):
             self.portal.words, self.account, lambda: self.profile, self._keep, self.portal.account_trouble
         )
         self.changed()
+
+    def _may_sync(self, identity: Identity) -> bool:
+        """Admins read no cases: the server refuses them the feed, so the app does not ask."""
+        if identity.kind != "officer":
+            return True
+        profile = profile_from_json(self.portal.store.setting(PROFILE_SETTING))
+        return profile is None or profile.role != "admin"
 
     def _keep(self, profile: OfficerProfile) -> None:
         self.portal.store.set_setting(PROFILE_SETTING, profile_to_json(profile))

@@ -85,6 +85,8 @@ class Portal:
         self.clock = clock
         self._listeners: list[Callable[[], None]] = []
         self.sync: Sync | None = None
+        # whether a signed-in identity has a feed to sync (officer mode: an admin reads no cases)
+        self.may_sync: Callable[[Identity], bool] = lambda identity: True
         self.challenge: Challenge | None = None
         self.invitation = ""  # the link or code as typed, kept when something goes wrong
         self.current_case_id: str | None = None
@@ -131,7 +133,7 @@ class Portal:
         """Begin syncing if someone is signed in (call from inside the running event loop)."""
         self._send_sign_outs()
         identity = self.identity
-        if identity is None or self.sync is not None:
+        if identity is None or self.sync is not None or not self.may_sync(identity):
             return
         self.sync = self._connector.sync(identity)
         self.sync.on_change = self._on_sync_change

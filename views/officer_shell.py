@@ -49,7 +49,7 @@ def OfficerShell(header: ft.Control, banner: ft.Control) -> ft.Control:
     return ft.Column(
         [
             header,
-            banner,
+            *([banner] if officer.reads_cases else []),  # an admin has no feed to be offline from
             AwayBanner(),
             ft.Container(ft.Column([nav, *notices]), padding=ft.Padding.symmetric(horizontal=12)),
             ft.Container(officer_screen(location), expand=True),

@@ -26,6 +26,19 @@ from tests.support import PASSWORD, Api, FakeClock, Officer, open_api
 SERVER = "http://testserver"
 
 
+class Network(httpx.AsyncBaseTransport):
+    """The device's network: the real backend in-process, or (switched off) no network at all."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+        self.up = True
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not self.up:
+            raise httpx.ConnectError("no network", request=request)
+        return await self._inner.handle_async_request(request)
+
+
 @dataclass
 class Device:
     """One device with the app open: its portal and officer mode on the real backend."""
@@ -33,6 +46,7 @@ class Device:
     portal: Portal
     officer: OfficerMode
     api: Api
+    network: Network
 
     async def sign_in(self, force: str, username: str, *, secret: str | None = None) -> str:
         """Signs in with the form as a person would; enrols an authenticator if the account has
@@ -78,7 +92,7 @@ async def device(backend: Api) -> AsyncIterator[Device]:
 
 
 def open_device(api: Api) -> Device:
-    transport = httpx.ASGITransport(app=api.app, client=("198.51.100.7", 50000))
+    transport = Network(httpx.ASGITransport(app=api.app, client=("198.51.100.7", 50000)))
     store: Store = MemoryStore()
     portal: Portal
 
@@ -93,7 +107,7 @@ def open_device(api: Api) -> Device:
         wipe=wipe,
         clock=api.clock,
     )
-    return Device(portal, OfficerMode(portal, HttpOfficerConnector(SERVER, transport=transport)), api)
+    return Device(portal, OfficerMode(portal, HttpOfficerConnector(SERVER, transport=transport)), api, transport)
 
 
 async def an_officer(api: Api, username: str = "pc1") -> Officer:

@@ -1,0 +1,154 @@
+"""A case in officer mode (app/officer_case.py) and away (app/availability.py), against the
+real backend; and the roles: what the app shows matches what the server allows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from app.officer_case import OfficerCase
+from app.officer_ports import Invitation
+from app.update_templates import add_working_days
+from sync.protocol import Role
+from tests.officer.conftest import Device, open_device
+from tests.support import Api
+
+
+async def signed_in_with_a_case(backend: Api, device: Device, **victim: object) -> tuple[str, dict[str, str]]:
+    officer = await backend.add_officer("tvp", "pc1")
+    created = await backend.create_case(officer, victim={"name": "Alex Morgan", "phone": "07700 900123", **victim})
+    signed = await backend.sign_in_victim(officer, created["id"])
+    await device.sign_in("tvp", "pc1", secret=backend.authenticators[("tvp", "pc1")])
+    await device.settle(lambda: device.portal.store.case(created["id"]) is not None)
+    return created["id"], signed.auth
+
+
+async def test_the_victim_and_how_they_may_be_contacted_are_on_the_case(backend: Api, device: Device) -> None:
+    case_id, _ = await signed_in_with_a_case(backend, device, enhanced_rights=True, safe_contact_notes="Not after 6pm")
+    case = device.officer.case(case_id).case
+    assert case is not None
+    assert case.victim is not None
+    assert case.victim.name == "Alex Morgan"
+    assert case.victim.enhanced_rights
+    assert case.victim.safe_contact_notes == "Not after 6pm"
+    assert case.victim.contact_channels  # their preference, as the server keeps it
+
+
+async def test_an_update_from_a_template_is_edited_posted_and_reaches_the_victim(backend: Api, device: Device) -> None:
+    case_id, victim_auth = await signed_in_with_a_case(backend, device)
+    asked = await backend.client.post(f"/cases/{case_id}/update-requests", json={"note": ""}, headers=victim_auth)
+    assert asked.status_code == 201
+    state = device.officer.case(case_id)
+    state.choose_template("arrested")
+    template = state.template
+    assert template is not None
+    assert state.update_text == template.text  # filled in, and editable
+    today = backend.clock.now.date()
+    assert state.deadline(template) == add_working_days(today, 5)  # no Enhanced Rights: 5 working days
+    state.type_update(template.text + " He is in custody.")
+    await state.post_update()
+    assert state.errors == {}
+    assert state.notice == device.portal.words("officer.case.update_posted")
+    await device.settle(lambda: any("in custody" in u.text for u in state.timeline()))
+    await device.settle(lambda: state.case is not None and state.case.requests_due == ())  # answered
+    case = state.case
+    assert case is not None
+    assert case.status == "investigating"
+    victim_view = await backend.client.get(f"/cases/{case_id}/updates", headers=victim_auth)
+    assert any("in custody" in u["text"] for u in victim_view.json())
+
+
+async def test_an_empty_or_refused_update_keeps_what_was_typed(backend: Api, device: Device) -> None:
+    case_id, _ = await signed_in_with_a_case(backend, device)
+    state = device.officer.case(case_id)
+    state.type_update("   ")
+    await state.post_update()
+    assert state.errors == {"update": device.portal.words("officer.case.update_empty")}
+    state.type_update("x" * 5000)  # longer than the server takes
+    await state.post_update()
+    assert state.errors["update"].startswith("text:")  # the server's reason, beside the field
+    assert state.update_text == "x" * 5000
+
+
+def test_enhanced_rights_shorten_the_deadline_to_one_working_day() -> None:
+    friday = date(2026, 12, 4)
+    assert add_working_days(friday, 1) == date(2026, 12, 7)  # Monday
+    assert add_working_days(friday, 5) == date(2026, 12, 11)
+
+
+def invitation_of(state: OfficerCase) -> Invitation | None:
+    return state.invitation  # read afresh (mypy keeps an earlier assert's narrowing across an await)
+
+
+async def test_the_invitation_is_sent_again_and_withdrawn(backend: Api, device: Device) -> None:
+    case_id, _ = await signed_in_with_a_case(backend, device)
+    state = device.officer.case(case_id)
+    await state.invite()
+    assert state.invitation is not None
+    token = backend.last_invitation_token()
+    await state.withdraw_invitation()
+    assert state.errors == {}
+    assert invitation_of(state) is None
+    refused = await backend.redeem(token)
+    assert refused.status_code in (400, 404, 410), refused.text
+
+
+async def test_away_is_set_shown_on_the_officers_own_screen_and_cleared(backend: Api, device: Device) -> None:
+    await signed_in_with_a_case(backend, device)
+    away = device.officer.availability
+    away.type_away("")
+    await away.go_away()
+    assert "away" in away.errors
+    away.type_away("On leave until Monday 7 December. For anything urgent call 101.")
+    await away.go_away()
+    profile = device.officer.profile
+    assert profile is not None
+    assert profile.away_message == "On leave until Monday 7 December. For anything urgent call 101."
+    assert away.away_message == profile.away_message  # what the Away screen and banner show
+    away.type_reply_within("999")
+    await away.go_away()
+    assert away.errors["reply_within"].startswith("reply_within_hours")  # the server's reason
+    away.type_reply_within("24")
+    await away.come_back()
+    profile = device.officer.profile
+    assert profile is not None
+    assert profile.away_message is None
+    assert profile.reply_within_hours == 24
+
+
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.ADMIN])
+async def test_roles_in_the_app_match_the_server(backend: Api, device: Device, role: Role) -> None:
+    """A plain officer never sees another officer's case; an admin reads no cases and sees no
+    button that changes one. The server refuses both as well."""
+    other = await backend.add_officer("tvp", "pc2")
+    theirs = await backend.create_case(other)
+    me = await backend.add_officer("tvp", "me", role)
+    await device.sign_in("tvp", "me", secret=backend.authenticators[("tvp", "me")])
+    if role == Role.OFFICER:
+        await device.settle(lambda: device.portal.connection == "online")
+    else:
+        assert device.portal.sync is None  # an admin has no feed: the app does not ask for one
+    assert device.portal.store.cases() == []
+    assert device.officer.caseload.rows() == []
+    assert device.officer.reads_cases is (role == Role.OFFICER)
+    assert device.officer.case(theirs["id"]).may_write is (role == Role.OFFICER)
+    refused = await backend.client.get(f"/cases/{theirs['id']}", headers=me.auth)
+    assert refused.status_code in (403, 404)
+    state = device.officer.case(theirs["id"])
+    state.type_update("Anything")
+    await state.post_update()  # if the app asked anyway, the server says no and nothing changes
+    assert state.errors["update"]
+    assert state.update_text == "Anything"
+
+
+async def test_a_second_device_of_the_same_officer_gets_the_caseload_too(backend: Api, device: Device) -> None:
+    case_id, _ = await signed_in_with_a_case(backend, device)
+    other = open_device(backend)
+    try:
+        backend.clock.advance(seconds=30)
+        await other.sign_in("tvp", "pc1", secret=backend.authenticators[("tvp", "pc1")])
+        other.officer.caseload.show("open")
+        await other.settle(lambda: [r.case.id for r in other.officer.caseload.rows()] == [case_id])
+    finally:
+        await other.portal.stop()
