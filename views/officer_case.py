@@ -15,14 +15,12 @@ from views.officer_caseload import _status
 from views.officer_state import use_observed, use_officer
 from views.state import run, use_portal
 
-WIDE = 900  # pixels: from here the timeline and the conversation sit side by side
-
 
 def victim_section(w: Words, case: Case) -> list[ft.Control]:
     victim = case.victim
     if victim is None:
         return [parts.body(w("officer.case.no_victim"))]
-    lines: list[ft.Control] = [ft.Text(victim.name, weight=ft.FontWeight.W_600, selectable=True)]
+    lines: list[ft.Control] = [ft.Text(victim.name, weight=ft.FontWeight.W_600)]
     if victim.phone:
         lines.append(parts.body(w("officer.case.phone", phone=wording.phone_number(victim.phone))))
     if victim.email:
@@ -53,7 +51,7 @@ def reply_bubble(w: Words, shown: ShownReply, when: str, on_retry: object) -> ft
         key=message.client_msg_id,
         controls=[
             ft.Container(
-                ft.Column([ft.Text(message.body, selectable=True), footer], spacing=4, tight=True),
+                ft.Column([ft.Text(message.body), footer], spacing=4, tight=True),
                 bgcolor=ft.Colors.PRIMARY_CONTAINER if shown.mine else ft.Colors.SURFACE_CONTAINER_HIGHEST,
                 padding=12,
                 border_radius=12,
@@ -114,7 +112,7 @@ def Timeline(state: OfficerCase) -> ft.Control:
     items = [
         parts.section(
             parts.small(w("officer.case.update_meta", who=u.author_name, when=wording.when(w, u.created_at, now))),
-            ft.Text(u.text, selectable=True),
+            ft.Text(u.text),
         )
         for u in reversed(state.timeline())
     ]
@@ -213,18 +211,17 @@ def OfficerCaseScreen() -> ft.Control:
         if "invitation" in state.errors:
             invite_controls.append(parts.error_notice(state.errors["invitation"]))
         details.append(parts.section(parts.subheading(w("officer.invitation.heading")), *invite_controls))
-    wide = (page.width or 0) >= WIDE
     timeline = ft.Column([Timeline(state), *([PostUpdate(state)] if state.may_write else [])], spacing=12)
-    conversation = Conversation(state)
-    body: ft.Control
-    if wide:
-        body = ft.Row(
-            [ft.Container(timeline, expand=1), ft.Container(conversation, expand=1)],
-            vertical_alignment=ft.CrossAxisAlignment.START,
-            spacing=24,
-        )
-    else:
-        body = ft.Column([conversation, timeline], spacing=16)
+    # side by side from a laptop's width, stacked on a phone (the conversation first)
+    body = ft.ResponsiveRow(
+        [
+            ft.Container(Conversation(state), col={"xs": 12, "lg": 6}),
+            ft.Container(timeline, col={"xs": 12, "lg": 6}),
+        ],
+        vertical_alignment=ft.CrossAxisAlignment.START,
+        spacing=24,
+        run_spacing=16,
+    )
     return ft.Column(
         [
             ft.Container(

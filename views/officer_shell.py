@@ -41,10 +41,9 @@ def OfficerShell(header: ft.Control, banner: ft.Control) -> ft.Control:
         [
             ft.TextButton(w("officer.nav.caseload"), icon=ft.Icons.LIST, on_click=lambda: page.navigate("/")),
             ft.TextButton(w("officer.nav.away"), icon=ft.Icons.BEACH_ACCESS, on_click=lambda: page.navigate("/away")),
-            ft.Container(expand=True),
-            parts.small(w("officer.nav.who", name=profile.name, collar=profile.collar_number) if profile else ""),
+            *([parts.small(w("officer.nav.who", name=profile.name, collar=profile.collar_number))] if profile else []),
         ],
-        wrap=True,
+        wrap=True,  # a Wrap takes no expanding child: the name follows the buttons
     )
     return ft.Column(
         [

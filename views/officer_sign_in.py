@@ -67,7 +67,7 @@ def OfficerSignIn() -> ft.Control:
                 alignment=ft.MainAxisAlignment.CENTER,
             ),
             parts.body(w("officer.enrol.secret")),
-            ft.Text(enrolment.secret, selectable=True, font_family="monospace", weight=ft.FontWeight.W_600),
+            ft.Text(enrolment.secret, font_family="monospace", weight=ft.FontWeight.W_600),
             field(
                 "code",
                 w("officer.code.field"),
@@ -84,7 +84,7 @@ def OfficerSignIn() -> ft.Control:
         parts.body(w("officer.sign_in.intro")),
         field("force", w("officer.sign_in.force"), hint_text=w("officer.sign_in.force_hint")),
         field("username", w("officer.sign_in.username")),
-        field("password", w("officer.sign_in.password"), password=True, can_reveal_password=True),
+        field("password", w("officer.sign_in.password"), password=True),
     ]
     if state.step == "code":
         controls += [
