@@ -445,6 +445,14 @@ class CaseUpdateCreate(Model):
     text: LongText = ""
 
 
+class OfficerNamePublic(Model):
+    """An officer as a timeline entry names them (their contact details are on the case itself)."""
+
+    id: uuid.UUID
+    name: str
+    collar_number: str
+
+
 class CaseUpdatePublic(Model):
     id: uuid.UUID
     case_id: uuid.UUID
@@ -456,6 +464,21 @@ class CaseUpdatePublic(Model):
     author_name: str
     author_kind: AuthorKind
     created_at: datetime
+    handed_to: OfficerNamePublic | None = Field(
+        default=None, description="Set on the entry a hand-over adds: the officer the case is now with."
+    )
+
+
+class HandOverCreate(Model):
+    officer_id: uuid.UUID = Field(description="An active officer or supervisor of the same force (not an admin).")
+
+
+class HandOverPublic(Model):
+    """A case handed over: who has it now, and the timeline entry the victim sees."""
+
+    case_id: uuid.UUID
+    officer: OfficerContact
+    update: CaseUpdatePublic
 
 
 class UpdateRequestCreate(Model):
@@ -542,8 +565,19 @@ class UpdateRequestEvent(Model):
     update_request: UpdateRequestPublic
 
 
+class CaseRemovedEvent(Model):
+    """The case has left this officer's caseload (it was handed to someone else): forget it. Only
+    the officer who lost it receives this; it says nothing about the case or who has it now."""
+
+    kind: Literal["case_removed"] = "case_removed"
+    seq: int
+    case_id: uuid.UUID
+    reason: Literal["handed_over"] = "handed_over"
+
+
 SyncEvent = Annotated[
-    MessageEvent | UpdateEvent | CaseEvent | ReadEvent | UpdateRequestEvent, Field(discriminator="kind")
+    MessageEvent | UpdateEvent | CaseEvent | ReadEvent | UpdateRequestEvent | CaseRemovedEvent,
+    Field(discriminator="kind"),
 ]
 
 

@@ -14,11 +14,13 @@ from sync.protocol import (
     CaseUpdateCreate,
     CaseUpdatePublic,
     CaseView,
+    HandOverCreate,
+    HandOverPublic,
     UpdateRequestCreate,
     UpdateRequestPublic,
 )
 from sync.server.deps import RequestDep, ServicesDep
-from sync.server.services import case_updates, caseload, cases, update_requests
+from sync.server.services import case_updates, caseload, cases, handovers, update_requests
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -74,3 +76,13 @@ async def request_update(
     case_id: uuid.UUID, body: UpdateRequestCreate, request: RequestDep, services: ServicesDep
 ) -> UpdateRequestPublic:
     return await services.db.write(update_requests.request_update, services.ctx, request, case_id, body)
+
+
+@router.post("/{case_id}/hand-over")
+async def hand_over(
+    case_id: uuid.UUID, body: HandOverCreate, request: RequestDep, services: ServicesDep
+) -> HandOverPublic:
+    """Give the case to another officer or supervisor of the force (the case's officer or a
+    supervisor may). The victim sees who has it now and is alerted; the officer who had it
+    receives a `case_removed` sync event."""
+    return await services.db.write(handovers.hand_over, services.ctx, request, case_id, body)

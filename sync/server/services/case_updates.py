@@ -10,11 +10,19 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.protocol import AuthorKind, CaseStatus, CaseUpdateCreate, CaseUpdatePublic, Role, UpdateEvent
+from sync.protocol import (
+    AuthorKind,
+    CaseStatus,
+    CaseUpdateCreate,
+    CaseUpdatePublic,
+    OfficerNamePublic,
+    Role,
+    UpdateEvent,
+)
 from sync.server import audit, changes
 from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import CASE_NOT_FOUND, BadRequest, NotFound
-from sync.server.models import case, case_update
+from sync.server.models import case, case_update, officer
 from sync.server.services.alerts import queue_alert
 from sync.server.services.authentication import authenticate, require_officer
 from sync.server.services.case_changes import emit_case_changed
@@ -27,12 +35,34 @@ def list_updates(conn: Connection, ctx: Context, request: RequestInfo, case_id: 
     load_visible(conn, caller, case_id)
     if caller.kind == "officer":
         audit.record(conn, caller, "case.read_updates", now=ctx.now(), case_id=case_id)
-    rows = conn.execute(sa.select(case_update).where(case_update.c.case_id == case_id).order_by(case_update.c.seq))
-    return [update_public(row._mapping) for row in rows]
+    handed_to = officer.alias("handed_to")
+    rows = conn.execute(
+        sa.select(
+            case_update,
+            handed_to.c.name.label("handed_to_name"),
+            handed_to.c.collar_number.label("handed_to_collar_number"),
+        )
+        .outerjoin(handed_to, handed_to.c.id == case_update.c.handed_to_officer_id)
+        .where(case_update.c.case_id == case_id)
+        .order_by(case_update.c.seq)
+    )
+    return [
+        update_public(
+            row._mapping,
+            handed_to=OfficerNamePublic(
+                id=row.handed_to_officer_id, name=row.handed_to_name, collar_number=row.handed_to_collar_number
+            )
+            if row.handed_to_officer_id is not None
+            else None,
+        )
+        for row in rows
+    ]
 
 
-def update_public(values: Mapping[Any, Any]) -> CaseUpdatePublic:
-    return CaseUpdatePublic.model_validate({key: values[key] for key in CaseUpdatePublic.model_fields})
+def update_public(values: Mapping[Any, Any], *, handed_to: OfficerNamePublic | None = None) -> CaseUpdatePublic:
+    """A timeline entry from its stored columns (and, for a hand-over, the officer it went to)."""
+    fields = {key: values[key] for key in CaseUpdatePublic.model_fields if key != "handed_to"}
+    return CaseUpdatePublic.model_validate({**fields, "handed_to": handed_to})
 
 
 def _for_update_by(conn: Connection, caller: Caller, case_id: uuid.UUID) -> CaseRow:

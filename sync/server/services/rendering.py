@@ -64,15 +64,7 @@ def _case_public(
         summary=row.summary,
         reported_on=row.reported_on,
         closed_outcome=ClosedOutcome(row.closed_outcome) if row.closed_outcome else None,
-        officer=OfficerContact(
-            id=row.officer_id,
-            name=row.officer_name,
-            collar_number=row.officer_collar_number,
-            phone=row.officer_phone,
-            email=row.officer_email,
-            reply_within_hours=row.officer_reply_within_hours,
-            away_message=row.officer_away_message,
-        ),
+        officer=officer_contact(row),
         next_update_due=next_update_due(
             closed=row.status == CaseStatus.CLOSED,
             reported_on=row.reported_on,
@@ -105,6 +97,19 @@ def _case_public(
         if for_officer
         else None,
         notifications=notifications if for_officer else None,
+    )
+
+
+def officer_contact(row: CaseRow) -> OfficerContact:
+    """The officer in charge of a case loaded with ``visibility.case_query``, as victims see them."""
+    return OfficerContact(
+        id=row.officer_id,
+        name=row.officer_name,
+        collar_number=row.officer_collar_number,
+        phone=row.officer_phone,
+        email=row.officer_email,
+        reply_within_hours=row.officer_reply_within_hours,
+        away_message=row.officer_away_message,
     )
 
 
