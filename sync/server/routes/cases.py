@@ -18,9 +18,10 @@ from sync.protocol import (
     HandOverPublic,
     UpdateRequestCreate,
     UpdateRequestPublic,
+    UpdateTemplatesPublic,
 )
 from sync.server.deps import RequestDep, ServicesDep
-from sync.server.services import case_updates, caseload, cases, handovers, update_requests
+from sync.server.services import case_updates, caseload, cases, handovers, update_requests, update_templates
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -69,6 +70,15 @@ async def post_update(
     case_id: uuid.UUID, body: CaseUpdateCreate, request: RequestDep, services: ServicesDep
 ) -> CaseUpdatePublic:
     return await services.db.write(case_updates.post_update, services.ctx, request, case_id, body)
+
+
+@router.get("/{case_id}/update-templates")
+async def list_update_templates(
+    case_id: uuid.UUID, request: RequestDep, services: ServicesDep
+) -> UpdateTemplatesPublic:
+    """The Victims' Code events an officer can post an update from, each with what it changes on the
+    case and when the victim must be told by (the force's Right 6 limit for this victim)."""
+    return await services.db.write(update_templates.list_templates, services.ctx, request, case_id)
 
 
 @router.post("/{case_id}/update-requests", status_code=status.HTTP_201_CREATED)

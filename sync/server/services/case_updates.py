@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,6 +28,7 @@ from sync.server.services.alerts import queue_alert
 from sync.server.services.authentication import authenticate, require_officer
 from sync.server.services.case_changes import emit_case_changed
 from sync.server.services.update_requests import answer_update_requests
+from sync.server.services.update_templates import check_template
 from sync.server.services.visibility import CaseRow, case_query, load_visible
 
 
@@ -76,6 +78,16 @@ def _for_update_by(conn: Connection, caller: Caller, case_id: uuid.UUID) -> Case
     return load_visible(conn, caller, case_id)
 
 
+def _closing(row: CaseRow, status_to: CaseStatus | None, body: CaseUpdateCreate, now: datetime) -> dict[str, Any]:
+    """The case's outcome and when the victim was told it: set by an update that closes the case
+    or gives a new outcome (a Right to Review window runs from being told), cleared on reopening."""
+    if body.closed_outcome is not None:
+        return {"closed_outcome": body.closed_outcome.value, "closed_at": now}
+    if status_to is not None and row.status == CaseStatus.CLOSED:
+        return {"closed_outcome": None, "closed_at": None}
+    return {}
+
+
 def post_update(
     conn: Connection, ctx: Context, request: RequestInfo, case_id: uuid.UUID, body: CaseUpdateCreate
 ) -> CaseUpdatePublic:
@@ -87,6 +99,8 @@ def post_update(
         raise BadRequest("Say how the case was closed (closed_outcome).", code="outcome_missing")
     if body.closed_outcome is not None and body.status != CaseStatus.CLOSED:
         raise BadRequest("An outcome goes with closing the case (status 'closed').", code="invalid_outcome")
+    if body.template is not None:
+        check_template(body.template, body)
     now = ctx.now()
     status_from = CaseStatus(row.status)
     status_to = body.status if body.status is not None and body.status != status_from else None
@@ -106,6 +120,7 @@ def post_update(
         "author_officer_id": caller.id if caller.kind == "officer" else None,
         "author_name": caller.name if caller.kind == "officer" else "Police records",
         "created_at": now,
+        "template": body.template.value if body.template else None,
     }
     conn.execute(sa.insert(case_update).values(**values))
     published = update_public(values)
@@ -122,7 +137,7 @@ def post_update(
         .where(case.c.id == row.id)
         .values(
             status=(status_to or status_from).value,
-            closed_outcome=body.closed_outcome.value if body.closed_outcome else row.closed_outcome,
+            **_closing(row, status_to, body, now),
             officer_updates=case.c.officer_updates + 1,
             last_officer_update_at=now,
             updated_at=now,

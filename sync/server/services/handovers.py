@@ -72,6 +72,7 @@ def hand_over(
         "author_name": caller.name,
         "created_at": now,
         "handed_to_officer_id": to.id,
+        "template": None,
     }
     conn.execute(sa.insert(case_update).values(**values))
     published = update_public(

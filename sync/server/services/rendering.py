@@ -26,7 +26,7 @@ from sync.server.models import notification, update_request
 from sync.server.notify.outbox import public as notification_public
 from sync.server.services.update_requests import update_request_public
 from sync.server.services.visibility import CaseRow
-from sync.server.victims_code import next_update_due
+from sync.server.victims_code import next_update_due, right_to_review_until
 
 
 def render(conn: Connection, caller: Caller, rows: Sequence[CaseRow]) -> list[CasePublic]:
@@ -78,6 +78,12 @@ def _case_public(
         victim_read_seq=row.victim_read_seq,
         officer_read_seq=row.officer_read_seq,
         updated_at=row.updated_at,
+        closed_at=row.closed_at,
+        right_to_review_until=right_to_review_until(
+            ClosedOutcome(row.closed_outcome) if row.closed_outcome else None, row.closed_at
+        )
+        if row.status == CaseStatus.CLOSED
+        else None,
         victim=VictimPublic(
             id=row.victim_id,
             name=row.victim_name,

@@ -33,6 +33,15 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("case", schema=None) as batch_op:
         batch_op.add_column(sa.Column("closed_at", UtcDateTime(), nullable=True))
+    # A case closed before this revision was told of its outcome by the update that gave it.
+    case = sa.table("case", sa.column("id"), sa.column("status"), sa.column("closed_at"))
+    update = sa.table("case_update", sa.column("case_id"), sa.column("closed_outcome"), sa.column("created_at"))
+    told = (
+        sa.select(sa.func.max(update.c.created_at))
+        .where(update.c.case_id == case.c.id, update.c.closed_outcome.is_not(None))
+        .scalar_subquery()
+    )
+    op.execute(sa.update(case).where(case.c.status == "closed").values(closed_at=told))
 
 
 def downgrade() -> None:
