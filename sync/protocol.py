@@ -119,6 +119,20 @@ class ClosedOutcome(StrEnum):
     OTHER = "other"
 
 
+class UpdateTemplate(StrEnum):
+    """The events the Victims' Code names, each a starting point for an update (words in
+    ``assets/content/update-templates.json``)."""
+
+    SUSPECT_ARRESTED = "suspect_arrested"
+    SUSPECT_INTERVIEWED = "suspect_interviewed"
+    SUSPECT_RELEASED = "suspect_released"  # on bail or under investigation
+    SUSPECT_CHARGED = "suspect_charged"
+    NO_FURTHER_ACTION = "no_further_action"
+    PASSED_TO_PROSECUTOR = "passed_to_prosecutor"
+    COURT_DATE_SET = "court_date_set"
+    CASE_CLOSED = "case_closed"
+
+
 class AuthorKind(StrEnum):
     VICTIM = "victim"
     OFFICER = "officer"
@@ -404,6 +418,14 @@ class CasePublic(Model):
     victim_read_seq: int
     officer_read_seq: int
     updated_at: datetime
+    closed_at: datetime | None = Field(
+        default=None, description="When the victim was told the case was closed (with its outcome)."
+    )
+    right_to_review_until: date | None = Field(
+        default=None,
+        description="Where the outcome allows a Victims' Right to Review (no further action, no suspect): "
+        "the last day (UK) to ask for one, 3 months from being told. Null otherwise.",
+    )
     # Officers only; None when a victim asks.
     victim: VictimPublic | None = None
     notifications: list[NotificationPublic] | None = None
@@ -443,6 +465,34 @@ class CaseUpdateCreate(Model):
     status: CaseStatus | None = None
     closed_outcome: ClosedOutcome | None = None
     text: LongText = ""
+    template: UpdateTemplate | None = Field(
+        default=None, description="The template the update started from, if any (its text may have been edited)."
+    )
+
+
+class UpdateTemplatePublic(Model):
+    """A template as it applies to one case: what posting it changes, and the deadline it meets."""
+
+    template: UpdateTemplate
+    status: CaseStatus | None = Field(description="The status the case moves to; null leaves it as it is.")
+    closed_outcome: ClosedOutcome | None = Field(
+        description="The outcome it closes the case with; null with status 'closed' means the officer chooses."
+    )
+    working_days: int = Field(description="The force's limit for telling the victim of this event, for this victim.")
+    due_by: datetime = Field(description="When the victim must be told by, if the event happened now.")
+
+
+class UpdateTemplatesPublic(Model):
+    data: list[UpdateTemplatePublic]
+    enhanced_rights: bool = Field(description="Whether the shorter Enhanced Rights limit applies.")
+
+
+class OfficerNamePublic(Model):
+    """An officer as a timeline entry names them (their contact details are on the case itself)."""
+
+    id: uuid.UUID
+    name: str
+    collar_number: str
 
 
 class CaseUpdatePublic(Model):
@@ -456,6 +506,22 @@ class CaseUpdatePublic(Model):
     author_name: str
     author_kind: AuthorKind
     created_at: datetime
+    handed_to: OfficerNamePublic | None = Field(
+        default=None, description="Set on the entry a hand-over adds: the officer the case is now with."
+    )
+    template: UpdateTemplate | None = Field(default=None, description="The template the update started from.")
+
+
+class HandOverCreate(Model):
+    officer_id: uuid.UUID = Field(description="An active officer or supervisor of the same force (not an admin).")
+
+
+class HandOverPublic(Model):
+    """A case handed over: who has it now, and the timeline entry the victim sees."""
+
+    case_id: uuid.UUID
+    officer: OfficerContact
+    update: CaseUpdatePublic
 
 
 class UpdateRequestCreate(Model):
@@ -542,8 +608,19 @@ class UpdateRequestEvent(Model):
     update_request: UpdateRequestPublic
 
 
+class CaseRemovedEvent(Model):
+    """The case has left this officer's caseload (it was handed to someone else): forget it. Only
+    the officer who lost it receives this; it says nothing about the case or who has it now."""
+
+    kind: Literal["case_removed"] = "case_removed"
+    seq: int
+    case_id: uuid.UUID
+    reason: Literal["handed_over"] = "handed_over"
+
+
 SyncEvent = Annotated[
-    MessageEvent | UpdateEvent | CaseEvent | ReadEvent | UpdateRequestEvent, Field(discriminator="kind")
+    MessageEvent | UpdateEvent | CaseEvent | ReadEvent | UpdateRequestEvent | CaseRemovedEvent,
+    Field(discriminator="kind"),
 ]
 
 

@@ -26,7 +26,7 @@ from sync.server.models import notification, update_request
 from sync.server.notify.outbox import public as notification_public
 from sync.server.services.update_requests import update_request_public
 from sync.server.services.visibility import CaseRow
-from sync.server.victims_code import next_update_due
+from sync.server.victims_code import next_update_due, right_to_review_until
 
 
 def render(conn: Connection, caller: Caller, rows: Sequence[CaseRow]) -> list[CasePublic]:
@@ -64,15 +64,7 @@ def _case_public(
         summary=row.summary,
         reported_on=row.reported_on,
         closed_outcome=ClosedOutcome(row.closed_outcome) if row.closed_outcome else None,
-        officer=OfficerContact(
-            id=row.officer_id,
-            name=row.officer_name,
-            collar_number=row.officer_collar_number,
-            phone=row.officer_phone,
-            email=row.officer_email,
-            reply_within_hours=row.officer_reply_within_hours,
-            away_message=row.officer_away_message,
-        ),
+        officer=officer_contact(row),
         next_update_due=next_update_due(
             closed=row.status == CaseStatus.CLOSED,
             reported_on=row.reported_on,
@@ -86,6 +78,12 @@ def _case_public(
         victim_read_seq=row.victim_read_seq,
         officer_read_seq=row.officer_read_seq,
         updated_at=row.updated_at,
+        closed_at=row.closed_at,
+        right_to_review_until=right_to_review_until(
+            ClosedOutcome(row.closed_outcome) if row.closed_outcome else None, row.closed_at
+        )
+        if row.status == CaseStatus.CLOSED
+        else None,
         victim=VictimPublic(
             id=row.victim_id,
             name=row.victim_name,
@@ -105,6 +103,19 @@ def _case_public(
         if for_officer
         else None,
         notifications=notifications if for_officer else None,
+    )
+
+
+def officer_contact(row: CaseRow) -> OfficerContact:
+    """The officer in charge of a case loaded with ``visibility.case_query``, as victims see them."""
+    return OfficerContact(
+        id=row.officer_id,
+        name=row.officer_name,
+        collar_number=row.officer_collar_number,
+        phone=row.officer_phone,
+        email=row.officer_email,
+        reply_within_hours=row.officer_reply_within_hours,
+        away_message=row.officer_away_message,
     )
 
 
