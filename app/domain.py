@@ -74,6 +74,8 @@ class Case:
     # update request is due, so the caseload can sort and mark what is overdue offline.
     victim: VictimDetails | None = None
     requests_due: tuple[datetime, ...] = ()
+    closed_at: datetime | None = None  # when the victim was told of the outcome
+    right_to_review_until: date | None = None  # the last day to ask for a Victims' Right to Review
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,13 @@ class Update:
     created_at: datetime
     status_from: str | None = None
     status_to: str | None = None
+    handed_to: OfficerName | None = None  # set on the entry a hand-over adds
+
+
+@dataclass(frozen=True)
+class OfficerName:
+    name: str
+    collar_number: str
 
 
 @dataclass(frozen=True)

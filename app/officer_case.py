@@ -11,18 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Literal
 
 from app.domain import Case, Message, MessageState, Update, shown_state
 from app.listeners import Observable
-from app.officer_ports import Invitation, OfficerAccount, OfficerProfile
+from app.officer_ports import Colleague, Invitation, OfficerAccount, OfficerProfile, TemplateOffer
 from app.portal import MESSAGE_MAX_CHARS, Portal
 from app.ports import AccountError, Sync
-from app.update_templates import UpdateTemplate
-from app.wording import local
+from app.update_templates import OfficerWords
 
-CaseField = Literal["reply", "update", "invitation"]
+CaseField = Literal["reply", "update", "invitation", "handover"]
 
 
 @dataclass(frozen=True)
@@ -39,16 +37,19 @@ class OfficerCase(Observable):
         portal: Portal,
         account: Callable[[], OfficerAccount | None],
         profile: Callable[[], OfficerProfile | None],
-        templates: tuple[UpdateTemplate, ...],
+        words: OfficerWords,
     ) -> None:
         super().__init__()
         self.case_id = case_id
         self._portal = portal
         self._account = account
         self._profile = profile
-        self.templates = templates
+        self.words = words
+        self.offers: list[TemplateOffer] = []  # the server's templates for this case, once asked
+        self.colleagues: list[Colleague] = []  # whom it may be handed to (supervisors see the list)
         self.reply_text = ""
         self.template_id: str | None = None
+        self.outcome: str | None = None  # chosen when a template closes the case without saying how
         self.update_text = ""
         self.errors: dict[CaseField, str] = {}
         self.notice = ""
@@ -74,14 +75,14 @@ class OfficerCase(Observable):
         return shown
 
     @property
-    def template(self) -> UpdateTemplate | None:
-        return next((t for t in self.templates if t.id == self.template_id), None)
+    def offer(self) -> TemplateOffer | None:
+        return next((t for t in self.offers if t.template == self.template_id), None)
 
-    def deadline(self, template: UpdateTemplate) -> date:
-        """When the victim must be told of this event, if it happened today."""
-        case = self.case
-        enhanced = bool(case is not None and case.victim is not None and case.victim.enhanced_rights)
-        return template.deadline(local(self._portal.clock()).date(), enhanced=enhanced)
+    @property
+    def needs_outcome(self) -> bool:
+        """The chosen template closes the case and the officer says how."""
+        offer = self.offer
+        return offer is not None and offer.status == "closed" and offer.closed_outcome is None
 
     @property
     def may_write(self) -> bool:
@@ -127,15 +128,34 @@ class OfficerCase(Observable):
         if newest > case.officer_read_seq:
             sync.mark_read(self.case_id, newest)
 
+    async def load_templates(self) -> None:
+        """The Victims' Code templates as they apply to this case, with their deadlines."""
+        account = self._account()
+        if account is None or not self.may_write:
+            return
+        try:
+            self.offers = await account.update_templates(self.case_id)
+        except AccountError as exc:
+            self.errors["update"] = self._portal.account_trouble(exc)
+        self.changed()
+
     def choose_template(self, template_id: str) -> None:
         """A template fills the update's text, which stays editable before it is sent."""
-        template = next((t for t in self.templates if t.id == template_id), None)
-        if template is None:
+        offer = next((t for t in self.offers if t.template == template_id), None)
+        words = self.words.templates.get(template_id)
+        if offer is None or words is None:
             return
-        self.template_id = template.id
-        self.update_text = template.text
+        self.template_id = template_id
+        self.outcome = offer.closed_outcome
+        self.update_text = words.text
         self.errors.pop("update", None)
         self.changed()
+
+    def choose_outcome(self, outcome: str) -> None:
+        if outcome in self.words.outcomes:
+            self.outcome = outcome
+            self.errors.pop("update", None)
+            self.changed()
 
     def type_update(self, text: str) -> None:
         self.update_text = text
@@ -146,15 +166,48 @@ class OfficerCase(Observable):
         if not text:
             self._refuse("update", self._portal.words("officer.case.update_empty"))
             return
-        template = self.template
+        offer = self.offer
+        if offer is not None and offer.status == "closed" and not self.outcome:
+            self._refuse("update", self._portal.words("officer.case.outcome_missing"))
+            return
+        outcome = self.outcome if offer is not None and offer.status == "closed" else None
 
         async def post(account: OfficerAccount) -> None:
-            await account.post_update(self.case_id, text, template.status if template else None)
+            await account.post_update(
+                self.case_id,
+                text,
+                status=offer.status if offer else None,
+                closed_outcome=outcome,
+                template=offer.template if offer else None,
+            )
             self.update_text = ""
-            self.template_id = None
+            self.template_id = self.outcome = None
             self.notice = self._portal.words("officer.case.update_posted")
 
         await self._call("update", post)
+
+    async def load_colleagues(self) -> None:
+        """Whom the case may be handed to: only a supervisor may list the force's officers, so
+        for anyone else the list stays empty and the hand-over is not offered."""
+        account, profile = self._account(), self._profile()
+        if account is None or profile is None or profile.role != "supervisor":
+            return
+        try:
+            self.colleagues = [c for c in await account.colleagues() if c.id != self._officer_id()]
+        except AccountError as exc:
+            self.errors["handover"] = self._portal.account_trouble(exc)
+        self.changed()
+
+    async def hand_over(self, officer_id: str) -> None:
+        colleague = next((c for c in self.colleagues if c.id == officer_id), None)
+        if colleague is None:
+            return
+
+        async def hand(account: OfficerAccount) -> None:
+            await account.hand_over(self.case_id, officer_id)
+            self.notice = self._portal.words("officer.case.handed_over", name=colleague.name)
+
+        await self._call("handover", hand)
 
     async def invite(self) -> None:
         """Sends the victim a new invitation (their older unused ones stop working)."""
@@ -207,8 +260,9 @@ class OfficerCase(Observable):
         finally:
             self.busy = False
             self.changed()
-        if field == "update" and "update" not in self.errors:
-            self._portal.refresh()  # the update comes back through the sync feed at once
+        if field in ("update", "handover") and field not in self.errors:
+            self._portal.refresh()  # the change comes back through the sync feed at once
 
-    def when(self, moment: datetime) -> datetime:
-        return local(moment)
+    def _officer_id(self) -> str:
+        case = self.case
+        return case.officer.id if case is not None else ""

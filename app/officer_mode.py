@@ -24,12 +24,12 @@ class OfficerMode(Observable):
         self,
         portal: Portal,
         connector: OfficerConnector,
-        templates: tuple[update_templates.UpdateTemplate, ...] | None = None,
+        words: update_templates.OfficerWords | None = None,
     ) -> None:
         super().__init__()
         self.portal = portal
         self._connector = connector
-        self.templates = templates if templates is not None else update_templates.load()
+        self.words = words if words is not None else update_templates.load()
         self.sign_in = OfficerSignInState(
             connector, portal.words, signed_in=self._signed_in, trouble=portal.account_trouble
         )
@@ -78,7 +78,7 @@ class OfficerMode(Observable):
     def case(self, case_id: str) -> OfficerCase:
         """The case in officer mode, kept while the app is open (so a half-typed reply stays)."""
         if case_id not in self._cases:
-            self._cases[case_id] = OfficerCase(case_id, self.portal, self.account, lambda: self.profile, self.templates)
+            self._cases[case_id] = OfficerCase(case_id, self.portal, self.account, lambda: self.profile, self.words)
         return self._cases[case_id]
 
     async def refresh_profile(self) -> None:

@@ -44,6 +44,25 @@ class Invitation:
     delivered: bool
 
 
+@dataclass(frozen=True)
+class TemplateOffer:
+    """A Victims' Code template as it applies to one case (the server's answer): what posting it
+    changes, and the deadline it meets for this victim if the event happened now."""
+
+    template: str
+    status: str | None
+    closed_outcome: str | None  # None with status "closed": the officer chooses the outcome
+    working_days: int
+    due_by: datetime
+
+
+@dataclass(frozen=True)
+class Colleague:
+    id: str
+    name: str
+    collar_number: str
+
+
 class OfficerSignIn(Protocol):
     async def login(
         self, force_code: str, username: str, password: str, totp_code: str | None, device_name: str
@@ -57,7 +76,20 @@ class OfficerAccount(Protocol):
     async def me(self) -> OfficerProfile: ...
     async def start_enrolment(self, password: str) -> Enrolment: ...
     async def confirm_enrolment(self, code: str) -> None: ...
-    async def post_update(self, case_id: str, text: str, status: str | None = None) -> None: ...
+    async def update_templates(self, case_id: str) -> list[TemplateOffer]: ...
+    async def post_update(
+        self,
+        case_id: str,
+        text: str,
+        *,
+        status: str | None = None,
+        closed_outcome: str | None = None,
+        template: str | None = None,
+    ) -> None: ...
+    async def colleagues(self) -> list[Colleague]:
+        """The force's officers and supervisors a case may be handed to (supervisors may ask)."""
+
+    async def hand_over(self, case_id: str, officer_id: str) -> None: ...
     async def invite(self, case_id: str) -> Invitation: ...
     async def withdraw_invitation(self, case_id: str, invitation_id: str) -> None: ...
     async def set_availability(self, reply_within_hours: int, away_message: str | None) -> OfficerProfile: ...

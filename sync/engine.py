@@ -21,7 +21,17 @@ from typing import Any, Literal
 
 from pydantic import TypeAdapter, ValidationError
 
-from app.domain import Case, ContactMethod, Message, MessageState, OfficerContact, OutboxItem, Update, VictimDetails
+from app.domain import (
+    Case,
+    ContactMethod,
+    Message,
+    MessageState,
+    OfficerContact,
+    OfficerName,
+    OutboxItem,
+    Update,
+    VictimDetails,
+)
 from app.ports import ConnectionState
 from sync import protocol
 
@@ -225,6 +235,8 @@ def case_from_wire(case: protocol.CasePublic) -> Case:
         updated_at=case.updated_at,
         victim=victim_from_wire(case.victim) if case.victim is not None else None,
         requests_due=tuple(sorted(r.due_at for r in case.open_update_requests)),
+        closed_at=case.closed_at,
+        right_to_review_until=case.right_to_review_until,
     )
 
 
@@ -253,6 +265,7 @@ def update_from_wire(update: protocol.CaseUpdatePublic) -> Update:
         created_at=update.created_at,
         status_from=update.status_from.value if update.status_from else None,
         status_to=update.status_to.value if update.status_to else None,
+        handed_to=OfficerName(update.handed_to.name, update.handed_to.collar_number) if update.handed_to else None,
     )
 
 

@@ -7,13 +7,12 @@ the victim's adapters in ``sync/account.py`` do (the same ``_Http`` carries both
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import httpx
 from pydantic import TypeAdapter
 
 from app.domain import Identity
-from app.officer_ports import Enrolment, Invitation, OfficerProfile
+from app.officer_ports import Colleague, Enrolment, Invitation, OfficerProfile, TemplateOffer
 from sync import protocol
 from sync.account import _Http, _parse
 from sync.engine import request_body
@@ -22,6 +21,8 @@ _TOKEN = TypeAdapter(protocol.TokenPublic)
 _OFFICER = TypeAdapter(protocol.OfficerPublic)
 _ENROLMENT = TypeAdapter(protocol.TotpEnrolmentPublic)
 _INVITATION = TypeAdapter(protocol.InvitationPublic)
+_TEMPLATES = TypeAdapter(protocol.UpdateTemplatesPublic)
+_OFFICERS = TypeAdapter(list[protocol.OfficerPublic])
 
 
 class HttpOfficerSignIn:
@@ -69,13 +70,51 @@ class HttpOfficerAccount:
         body = request_body(protocol.TotpConfirm.model_construct(totp_code=code))
         await self._http.call("POST", "/auth/officer/totp/confirm", body)
 
-    async def post_update(self, case_id: str, text: str, status: str | None = None) -> None:
-        body: dict[str, Any] = request_body(
+    async def update_templates(self, case_id: str) -> list[TemplateOffer]:
+        wire: protocol.UpdateTemplatesPublic = _parse(
+            _TEMPLATES, await self._http.call("GET", f"/cases/{_id(case_id)}/update-templates")
+        )
+        return [
+            TemplateOffer(
+                t.template.value,
+                t.status.value if t.status else None,
+                t.closed_outcome.value if t.closed_outcome else None,
+                t.working_days,
+                t.due_by,
+            )
+            for t in wire.data
+        ]
+
+    async def post_update(
+        self,
+        case_id: str,
+        text: str,
+        *,
+        status: str | None = None,
+        closed_outcome: str | None = None,
+        template: str | None = None,
+    ) -> None:
+        body = request_body(
             protocol.CaseUpdateCreate.model_construct(
-                status=protocol.CaseStatus(status) if status else None, closed_outcome=None, text=text
+                status=protocol.CaseStatus(status) if status else None,
+                closed_outcome=protocol.ClosedOutcome(closed_outcome) if closed_outcome else None,
+                text=text,
+                template=protocol.UpdateTemplate(template) if template else None,
             )
         )
         await self._http.call("POST", f"/cases/{_id(case_id)}/updates", body)
+
+    async def colleagues(self) -> list[Colleague]:
+        officers: list[protocol.OfficerPublic] = _parse(_OFFICERS, await self._http.call("GET", "/officers"))
+        return [
+            Colleague(str(o.id), o.name, o.collar_number)
+            for o in officers
+            if o.active and o.role != protocol.Role.ADMIN
+        ]
+
+    async def hand_over(self, case_id: str, officer_id: str) -> None:
+        body = request_body(protocol.HandOverCreate.model_construct(officer_id=uuid.UUID(officer_id)))
+        await self._http.call("POST", f"/cases/{_id(case_id)}/hand-over", body)
 
     async def invite(self, case_id: str) -> Invitation:
         body = request_body(protocol.InvitationCreate.model_construct(channel=None))

@@ -10,6 +10,7 @@ from app import wording
 from app.domain import Case
 from app.portal import Portal
 from views import parts
+from views.outcome import closed_outcome
 from views.state import run, use_draft, use_portal
 
 
@@ -136,8 +137,7 @@ def CaseHome() -> ft.Control:
             set_asking(False)
 
     status_lines: list[ft.Control] = [parts.body(words.explanation)] if words.explanation else []
-    if case.closed_outcome:
-        status_lines.append(parts.body(portal.content.outcomes.get(case.closed_outcome, "")))
+    status_lines += closed_outcome(w, case)  # what it means, and the Right to Review where it applies
 
     request_controls: list[ft.Control]
     if asking:
@@ -256,6 +256,10 @@ def Updates() -> ft.Control:
         lines: list[ft.Control] = [parts.small(meta)]
         if update.status_to and update.status_to != update.status_from:
             lines.append(parts.subheading(portal.content.status(update.status_to).title))
+        if update.handed_to:
+            lines.append(
+                parts.body(w("updates.handed_to", name=update.handed_to.name, collar=update.handed_to.collar_number))
+            )
         if update.text:
             lines.append(parts.body(update.text))
         items.append(parts.section(*lines))

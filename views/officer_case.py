@@ -4,6 +4,9 @@ and posting an update from a template with the deadline it meets."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import flet as ft
 
 from app import wording
@@ -126,27 +129,46 @@ def Timeline(state: OfficerCase) -> ft.Control:
 def PostUpdate(state: OfficerCase) -> ft.Control:
     portal = use_portal()
     w = portal.words
-    template = state.template
-    deadline: list[ft.Control] = []
-    if template is not None:
-        days = template.days(enhanced=bool(state.case and state.case.victim and state.case.victim.enhanced_rights))
-        deadline = [
-            parts.body(w.plural("officer.update.deadline", days, date=wording.day(w, state.deadline(template)))),
-            parts.small(w("officer.update.source", source=template.source)),
+    ft.use_effect(run(state.load_templates), [state.case_id])
+    offer = state.offer
+    chosen: list[ft.Control] = []
+    if offer is not None:
+        words = state.words.templates[offer.template]
+        chosen = [
+            parts.body(
+                w.plural(
+                    "officer.update.deadline", offer.working_days, date=wording.when(w, offer.due_by, portal.clock())
+                )
+            ),
+            parts.small(w("officer.update.source", source=words.source)),
         ]
+        if offer.status == "closed":
+            chosen.append(parts.body(w("officer.update.outcome")))
+            chosen.append(
+                ft.Row(
+                    [
+                        (ft.FilledButton if code == state.outcome else ft.OutlinedButton)(
+                            o.title, on_click=lambda _, c=code: state.choose_outcome(c)
+                        )
+                        for code, o in state.words.outcomes.items()
+                    ],
+                    wrap=True,
+                )
+            )
     return ft.Column(
         [
             parts.subheading(w("officer.update.heading")),
             ft.Row(
                 [
-                    (ft.FilledButton if t.id == state.template_id else ft.OutlinedButton)(
-                        t.title, on_click=lambda _, i=t.id: state.choose_template(i)
+                    (ft.FilledButton if t.template == state.template_id else ft.OutlinedButton)(
+                        state.words.templates[t.template].title if t.template in state.words.templates else t.template,
+                        on_click=lambda _, i=t.template: state.choose_template(i),
                     )
-                    for t in state.templates
+                    for t in state.offers
                 ],
                 wrap=True,
             ),
-            *deadline,
+            *chosen,
             ft.TextField(
                 key="officer-update",
                 label=w("officer.update.text"),
@@ -159,6 +181,39 @@ def PostUpdate(state: OfficerCase) -> ft.Control:
             ft.FilledButton(w("officer.update.post"), on_click=run(state.post_update), disabled=state.busy),
         ],
         spacing=8,
+    )
+
+
+def _handing(state: OfficerCase, officer_id: str) -> Callable[..., Any]:
+    async def hand() -> None:
+        await state.hand_over(officer_id)
+
+    return run(hand)
+
+
+@ft.component
+def HandOver(state: OfficerCase) -> ft.Control:
+    """Supervisors: hand the case to another officer of the force."""
+    portal = use_portal()
+    w = portal.words
+    ft.use_effect(run(state.load_colleagues), [state.case_id])
+    if not state.colleagues and "handover" not in state.errors:
+        return ft.Container()
+    return parts.section(
+        parts.subheading(w("officer.handover.heading")),
+        parts.body(w("officer.handover.intro")),
+        ft.Row(
+            [
+                ft.OutlinedButton(
+                    w("officer.handover.to", name=c.name, collar=c.collar_number),
+                    on_click=_handing(state, c.id),
+                    disabled=state.busy,
+                )
+                for c in state.colleagues
+            ],
+            wrap=True,
+        ),
+        *([parts.error_notice(state.errors["handover"])] if "handover" in state.errors else []),
     )
 
 
@@ -211,7 +266,9 @@ def OfficerCaseScreen() -> ft.Control:
         if "invitation" in state.errors:
             invite_controls.append(parts.error_notice(state.errors["invitation"]))
         details.append(parts.section(parts.subheading(w("officer.invitation.heading")), *invite_controls))
-    timeline = ft.Column([Timeline(state), *([PostUpdate(state)] if state.may_write else [])], spacing=12)
+    timeline = ft.Column(
+        [Timeline(state), *([PostUpdate(state), HandOver(state)] if state.may_write else [])], spacing=12
+    )
     # side by side from a laptop's width, stacked on a phone (the conversation first)
     body = ft.ResponsiveRow(
         [

@@ -3,13 +3,10 @@ real backend; and the roles: what the app shows matches what the server allows."
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from app.officer_case import OfficerCase
 from app.officer_ports import Invitation
-from app.update_templates import add_working_days
 from sync.protocol import Role
 from tests.officer.conftest import Device, open_device
 from tests.support import Api
@@ -40,23 +37,45 @@ async def test_an_update_from_a_template_is_edited_posted_and_reaches_the_victim
     asked = await backend.client.post(f"/cases/{case_id}/update-requests", json={"note": ""}, headers=victim_auth)
     assert asked.status_code == 201
     state = device.officer.case(case_id)
-    state.choose_template("arrested")
-    template = state.template
-    assert template is not None
-    assert state.update_text == template.text  # filled in, and editable
-    today = backend.clock.now.date()
-    assert state.deadline(template) == add_working_days(today, 5)  # no Enhanced Rights: 5 working days
-    state.type_update(template.text + " He is in custody.")
+    await state.load_templates()
+    assert [o.template for o in state.offers][:2] == ["suspect_arrested", "suspect_interviewed"]
+    state.choose_template("suspect_arrested")
+    offer = state.offer
+    assert offer is not None
+    assert offer.working_days == 5  # no Enhanced Rights: the force's 5 working days
+    assert offer.due_by > backend.clock.now
+    words = device.officer.words.templates["suspect_arrested"]
+    assert state.update_text == words.text  # filled in, and editable
+    state.type_update(words.text + " He is in custody.")
     await state.post_update()
     assert state.errors == {}
     assert state.notice == device.portal.words("officer.case.update_posted")
     await device.settle(lambda: any("in custody" in u.text for u in state.timeline()))
     await device.settle(lambda: state.case is not None and state.case.requests_due == ())  # answered
-    case = state.case
-    assert case is not None
-    assert case.status == "investigating"
     victim_view = await backend.client.get(f"/cases/{case_id}/updates", headers=victim_auth)
     assert any("in custody" in u["text"] for u in victim_view.json())
+
+
+async def test_closing_asks_for_the_outcome_and_gives_the_victim_a_right_to_review_date(
+    backend: Api, device: Device
+) -> None:
+    case_id, _ = await signed_in_with_a_case(backend, device, enhanced_rights=True)
+    state = device.officer.case(case_id)
+    await state.load_templates()
+    assert {o.working_days for o in state.offers} == {1}  # Enhanced Rights: 1 working day
+    state.choose_template("case_closed")
+    assert state.needs_outcome
+    await state.post_update()
+    assert state.errors == {"update": device.portal.words("officer.case.outcome_missing")}
+    state.choose_outcome("no_suspect")
+    await state.post_update()
+    assert state.errors == {}
+    await device.settle(lambda: state.case is not None and state.case.status == "closed")
+    case = state.case
+    assert case is not None
+    assert case.closed_outcome == "no_suspect"
+    assert case.right_to_review_until is not None
+    assert case.right_to_review_until > backend.clock.now.date()
 
 
 async def test_an_empty_or_refused_update_keeps_what_was_typed(backend: Api, device: Device) -> None:
@@ -69,12 +88,6 @@ async def test_an_empty_or_refused_update_keeps_what_was_typed(backend: Api, dev
     await state.post_update()
     assert state.errors["update"].startswith("text:")  # the server's reason, beside the field
     assert state.update_text == "x" * 5000
-
-
-def test_enhanced_rights_shorten_the_deadline_to_one_working_day() -> None:
-    friday = date(2026, 12, 4)
-    assert add_working_days(friday, 1) == date(2026, 12, 7)  # Monday
-    assert add_working_days(friday, 5) == date(2026, 12, 11)
 
 
 def invitation_of(state: OfficerCase) -> Invitation | None:
