@@ -115,6 +115,9 @@ class OfficerMode(Observable):
     def _store_changed(self) -> None:
         if self.portal.identity is None:
             self._cases.clear()  # signed out: nothing typed for a case outlives it
+        else:  # a case handed to someone else takes what was typed for it along
+            store = self.portal.store
+            self._cases = {k: c for k, c in self._cases.items() if store.case(k) is not None}
         self.caseload.changed()
         for case in list(self._cases.values()):
             case.changed()

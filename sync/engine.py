@@ -72,6 +72,7 @@ class Changes:
     put_outbox: list[OutboxItem] = field(default_factory=list)
     message_states: list[tuple[str, MessageState, str | None]] = field(default_factory=list)
     read_marks: list[tuple[str, Literal["victim", "officer"], int]] = field(default_factory=list)
+    removed_cases: list[str] = field(default_factory=list)  # handed to another officer: forget them here
     more: bool = False  # the server holds more: pull again at once
     forget_cursor: bool = False  # the server no longer reads our cursor: start again from nothing
     signed_out: bool = False  # the server no longer knows this device: sign in again
@@ -114,6 +115,13 @@ class SyncEngine:
                 changes.updates.append(update_from_wire(event.update))
             elif isinstance(event, protocol.MessageEvent):
                 changes.messages.append(message_from_wire(event.message))
+            elif isinstance(event, protocol.CaseRemovedEvent):
+                case_id = str(event.case_id)
+                changes.removed_cases.append(case_id)
+                # a case that left in this very page is not written back by its earlier events
+                changes.cases = [c for c in changes.cases if c.id != case_id]
+                changes.updates = [u for u in changes.updates if u.case_id != case_id]
+                changes.messages = [m for m in changes.messages if m.case_id != case_id]
             elif isinstance(event, protocol.ReadEvent) and event.read.reader != protocol.AuthorKind.SYSTEM:
                 reader: Literal["victim", "officer"] = (
                     "victim" if event.read.reader == protocol.AuthorKind.VICTIM else "officer"

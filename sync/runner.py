@@ -181,6 +181,8 @@ class SyncRunner:
                 case = self.store.case(case_id)
                 if case is not None:
                     self.store.put_cases([with_read_mark(case, reader, up_to_seq)])
+            for case_id in changes.removed_cases:
+                self.store.forget_case(case_id)
             if changes.forget_cursor:
                 self.store.set_cursor(None)
             if changes.cursor is not None:

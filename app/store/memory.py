@@ -117,6 +117,13 @@ class MemoryStore:
             if item.id in self._outbox:
                 self._outbox[item.id] = (self._outbox[item.id][0], item)
 
+    def forget_case(self, case_id: str) -> None:
+        with self.transaction():
+            self._cases.pop(case_id, None)
+            self._updates = {k: u for k, u in self._updates.items() if u.case_id != case_id}
+            self._messages = {k: m for k, m in self._messages.items() if m[1].case_id != case_id}
+            self._outbox = {k: i for k, i in self._outbox.items() if i[1].case_id != case_id}
+
     def remove_outbox_item(self, item_id: str) -> None:
         with self._lock:
             self._outbox.pop(item_id, None)

@@ -51,6 +51,8 @@ class Store(Protocol):
         """Replace an item (its attempts or failure) keeping its place in the queue."""
 
     def remove_outbox_item(self, item_id: str) -> None: ...
+    def forget_case(self, case_id: str) -> None:
+        """The case, its timeline, messages and outbox entries go (handed to another officer)."""
 
     # sync position and settings
     def cursor(self) -> str | None: ...

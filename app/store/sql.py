@@ -225,6 +225,15 @@ class SqlStore:
     def remove_outbox_item(self, item_id: str) -> None:
         self._write("DELETE FROM outbox WHERE id = ?", [(item_id,)])
 
+    def forget_case(self, case_id: str) -> None:
+        # outbox rows keep their case only inside the sealed value: read each to know
+        gone = [item.id for item in self.outbox() if item.case_id == case_id]
+        with self.transaction():
+            self._write("DELETE FROM cases WHERE id = ?", [(case_id,)])
+            self._write("DELETE FROM updates WHERE case_id = ?", [(case_id,)])
+            self._write("DELETE FROM messages WHERE case_id = ?", [(case_id,)])
+            self._write("DELETE FROM outbox WHERE id = ?", [(i,) for i in gone])
+
     # ------------------------------------------------------------------ cursor and settings
 
     def cursor(self) -> str | None:

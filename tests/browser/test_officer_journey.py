@@ -218,6 +218,17 @@ async def test_an_officer_and_a_victim_work_a_case_in_two_browsers(tmp_path: Pat
                 await tap(victim, "Updates", role="tab")
                 await see(victim, "A suspect has been arrested in connection with your case.")
 
+                # the officer closes the case with "no further action": the victim sees the outcome
+                # and the Right to Review with the last day to ask
+                await tap(officer, "No further action")
+                await tap(officer, "Post update")
+                await see(officer, "The update was posted.")
+                await tap(victim, "Case", role="tab")
+                await see(victim, "The police have decided not to take the case any further.", within_ms=SLOW)
+                await see(victim, "Asking for a review (Victims' Right to Review)")
+                await see(victim, "Ask by ")
+                await shoot(victim, "officer-closed-victim")
+
                 # a plain officer never sees another officer's case: the server agrees
                 refused = world.call(world.colleague_token, "GET", f"/cases/{world.case['id']}")
                 assert refused.status_code in (403, 404)

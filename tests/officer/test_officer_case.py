@@ -165,3 +165,40 @@ async def test_a_second_device_of_the_same_officer_gets_the_caseload_too(backend
         await other.settle(lambda: [r.case.id for r in other.officer.caseload.rows()] == [case_id])
     finally:
         await other.portal.stop()
+
+
+async def test_a_supervisor_hands_a_case_over_and_the_officer_who_lost_it_forgets_it(backend: Api) -> None:
+    pc1 = await backend.add_officer("tvp", "pc1")
+    pc2 = await backend.add_officer("tvp", "pc2")
+    await backend.add_officer("tvp", "sgt", Role.SUPERVISOR)
+    created = await backend.create_case(pc1, victim={"name": "Alex Morgan", "phone": "07700 900123"})
+    case_id = created["id"]
+    officer_device, sergeant_device = open_device(backend), open_device(backend)
+    try:
+        await officer_device.sign_in("tvp", "pc1", secret=backend.authenticators[("tvp", "pc1")])
+        await officer_device.settle(lambda: officer_device.portal.store.case(case_id) is not None)
+        officer_device.officer.case(case_id).type_reply("Half-typed")
+        assert officer_device.officer.case(case_id).colleagues == []  # a plain officer is offered no list
+
+        await sergeant_device.sign_in("tvp", "sgt", secret=backend.authenticators[("tvp", "sgt")])
+        await sergeant_device.settle(lambda: sergeant_device.portal.store.case(case_id) is not None)
+        state = sergeant_device.officer.case(case_id)
+        await state.load_colleagues()
+        assert pc2.id in {c.id for c in state.colleagues}
+        assert pc1.id not in {c.id for c in state.colleagues}  # not the officer who has it now
+        await state.hand_over(pc2.id)
+        assert state.errors == {}
+
+        def now_with_pc2() -> bool:
+            case = state.case
+            return case is not None and case.officer.id == pc2.id
+
+        await sergeant_device.settle(now_with_pc2)
+        await sergeant_device.settle(lambda: any(u.handed_to is not None for u in state.timeline()))
+        # the officer who lost it: gone from the caseload and from the device, through the sync feed
+        await officer_device.settle(lambda: officer_device.portal.store.case(case_id) is None)
+        assert officer_device.portal.store.messages(case_id) == []
+        assert officer_device.officer.caseload.all_rows() == []
+    finally:
+        await officer_device.portal.stop()
+        await sergeant_device.portal.stop()

@@ -135,3 +135,18 @@ def test_a_reader_sees_whole_transactions_while_the_sync_engine_writes(backend: 
     assert all(count % per_batch == 0 for count in seen)  # never half a transaction
     assert seen == sorted(seen)
     assert seen[-1] == batches * per_batch
+
+
+def test_a_forgotten_case_takes_its_timeline_messages_and_outbox_with_it(store: Store) -> None:
+    store.put_cases([a_case("gone"), a_case("kept")])
+    store.put_updates([an_update(1, "gone"), an_update(2, "kept")])
+    store.put_messages([a_message(1, "gone", seq=1), a_message(2, "kept", seq=2)])
+    store.enqueue(replace(an_outbox_item(1), case_id="gone"))
+    store.enqueue(replace(an_outbox_item(2), case_id="kept"))
+    store.forget_case("gone")
+    assert [c.id for c in store.cases()] == ["kept"]
+    assert store.messages("gone") == []
+    assert store.updates("gone") == []
+    assert len(store.messages("kept")) == 1
+    assert len(store.updates("kept")) == 1
+    assert [i.case_id for i in store.outbox()] == ["kept"]
