@@ -129,6 +129,7 @@ async def measure() -> None:
         for _ in range(RUNS):
             for which, expected in (("bare", "Hello"), ("portal", FIRST)):
                 results[which].append(await one_run(page, which, folder, key_args, expected))
+                _say(f"  run: {which:6} on screen {results[which][-1][1]:5.2f} s")
         await browser.close()
     bare = statistics.median(t for _, t in results["bare"])
     portal = statistics.median(t for _, t in results["portal"])
