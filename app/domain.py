@@ -56,6 +56,15 @@ class VictimDetails:
 
 
 @dataclass(frozen=True)
+class InvitationNote:
+    """An invitation as its delivery went: by text or email, when, and whether it went out."""
+
+    channel: Literal["sms", "email"]
+    created_at: datetime
+    status: Literal["pending", "sent", "failed"]
+
+
+@dataclass(frozen=True)
 class Case:
     id: str
     crime_reference: str
@@ -74,6 +83,7 @@ class Case:
     # update request is due, so the caseload can sort and mark what is overdue offline.
     victim: VictimDetails | None = None
     requests_due: tuple[datetime, ...] = ()
+    last_invitation: InvitationNote | None = None  # the newest invitation sent to the victim
     closed_at: datetime | None = None  # when the victim was told of the outcome
     right_to_review_until: date | None = None  # the last day to ask for a Victims' Right to Review
 

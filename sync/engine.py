@@ -24,6 +24,7 @@ from pydantic import TypeAdapter, ValidationError
 from app.domain import (
     Case,
     ContactMethod,
+    InvitationNote,
     Message,
     MessageState,
     OfficerContact,
@@ -243,9 +244,19 @@ def case_from_wire(case: protocol.CasePublic) -> Case:
         updated_at=case.updated_at,
         victim=victim_from_wire(case.victim) if case.victim is not None else None,
         requests_due=tuple(sorted(r.due_at for r in case.open_update_requests)),
+        last_invitation=_last_invitation(case.notifications or []),
         closed_at=case.closed_at,
         right_to_review_until=case.right_to_review_until,
     )
+
+
+def _last_invitation(notifications: list[protocol.NotificationPublic]) -> InvitationNote | None:
+    sent = [n for n in notifications if n.purpose == "invitation"]
+    if not sent:
+        return None
+    newest = max(sent, key=lambda n: n.created_at)
+    channel: Literal["sms", "email"] = "email" if newest.channel == protocol.ContactChannel.EMAIL else "sms"
+    return InvitationNote(channel, newest.created_at, newest.status.value)
 
 
 def victim_from_wire(victim: protocol.VictimPublic) -> VictimDetails:

@@ -241,11 +241,18 @@ def OfficerCaseScreen() -> ft.Control:
     ]
     if state.may_write:
         invitation = state.invitation
+        note = case.last_invitation
         invite_controls: list[ft.Control] = [
             parts.body(
                 w("officer.invitation.sent", date=wording.day(w, invitation.expires_at))
-                if invitation
-                else w("officer.invitation.none")
+                if invitation  # sent from this device just now: newer than the last sync says
+                else w(
+                    f"officer.invitation.last.{note.status}",
+                    channel=w(f"officer.contact.{note.channel}"),
+                    when=wording.when(w, note.created_at, portal.clock()),
+                )
+                if note
+                else w("officer.invitation.never")
             ),
             ft.Row(
                 [

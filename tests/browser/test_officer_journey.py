@@ -49,6 +49,7 @@ class World:
     case: dict[str, Any]
     other_case: dict[str, Any]
     colleague_token: str
+    sergeant_secret: str
 
     @property
     def url(self) -> str:
@@ -82,6 +83,7 @@ async def a_world(tmp_path: Path) -> World:
         api.create_force("tvp", "Thames Valley Police")
         pc1 = api.create_officer("tvp", "pc1")
         colleague = await api.add_officer("tvp", "pc2", Role.OFFICER)
+        await api.add_officer("tvp", "sgt", Role.SUPERVISOR)
         other_case = await api.create_case(colleague, victim={"name": "Sam Other", "phone": "07700 900456"})
         key = bearer(api.integration_keys["tvp"])
         created = await api.client.post(
@@ -104,7 +106,15 @@ async def a_world(tmp_path: Path) -> World:
         "PORTAL_NOTIFY_FILE": str(settings.notify_file),
         "PORTAL_CALLER_CACHE_SECONDS": "1",
     }
-    return World(env, liveserver.free_port(), settings.notify_file, created.json(), other_case, colleague.token)
+    return World(
+        env,
+        liveserver.free_port(),
+        settings.notify_file,
+        created.json(),
+        other_case,
+        colleague.token,
+        api.authenticators[("tvp", "sgt")],
+    )
 
 
 async def eventually(check: Callable[[], object], seconds: float = 20, what: str = "the change") -> None:
@@ -170,13 +180,16 @@ async def test_an_officer_and_a_victim_work_a_case_in_two_browsers(tmp_path: Pat
                 await see(officer, "Alex Morgan")
                 await all_controls_named(officer)
                 await shoot(officer, "officer-caseload")
+                # a plain officer never sees another officer's case: the server agrees
+                refused = world.call(world.colleague_token, "GET", f"/cases/{world.case['id']}")
+                assert refused.status_code in (403, 404)
                 await tap(officer, "Alex Morgan")
                 await see(officer, f"Case {reference}")
                 await see(officer, "Do not leave a voicemail.")
 
                 # invite the victim; they sign in with the notified code in the second browser
                 await tap(officer, "Send invitation")
-                await see(officer, "An invitation was sent.")
+                await see(officer, "The invitation was sent.")
                 await eventually(lambda: world.notes("invitation"), what="the invitation")
                 link = world.notes("invitation")[-1]["body"].split("/i/")[1].split()[0]
                 await open_app(victim, f"{app_url}/i/{link}", "Follow your case")
@@ -218,22 +231,47 @@ async def test_an_officer_and_a_victim_work_a_case_in_two_browsers(tmp_path: Pat
                 await tap(victim, "Updates", role="tab")
                 await see(victim, "A suspect has been arrested in connection with your case.")
 
-                # the officer closes the case with "no further action": the victim sees the outcome
+                # their sergeant hands the case to a colleague: it leaves pc1's caseload, and the
+                # victim sees who their officer is now
+                sergeant_context = await browser.new_context(viewport=PHONE)  # type: ignore[arg-type]
+                sergeant = await sergeant_context.new_page()
+                await open_app(sergeant, f"{app_url}/police", "Sign in as police staff")
+                await type_into(sergeant, "Force code", "tvp")
+                await type_into(sergeant, "Username", "sgt")
+                await type_into(sergeant, "Password", PASSWORD)
+                await tap(sergeant, "Sign in")
+                await see(sergeant, "6-digit code")
+                await type_into(sergeant, "6-digit code", pyotp.TOTP(world.sergeant_secret).now())
+                await tap(sergeant, "Sign in")
+                await see(sergeant, "You're signed in", within_ms=SLOW)
+                await tap(sergeant, "Not now")
+                await tap(sergeant, "All open (2)")
+                await type_into(sergeant, "Search by crime reference or victim's name", "Alex")
+                await tap(sergeant, "Alex Morgan")
+                await tap(sergeant, "Hand to Officer pc2")
+                await see(sergeant, "The case was handed to Officer pc2.")
+                await see(officer, "This case is not in your caseload.")  # gone from pc1's device at once
+                await tap(officer, "Caseload")
+                await see(officer, "No cases here.")
+                await tap(victim, "Case", role="tab")
+                await see(victim, "Officer pc2")
+                await tap(victim, "Updates", role="tab")
+                await see(victim, "Your case is now with Officer pc2")
+
+                # the sergeant closes the case with "no further action": the victim sees the outcome
                 # and the Right to Review with the last day to ask
-                await tap(officer, "No further action")
-                await tap(officer, "Post update")
-                await see(officer, "The update was posted.")
+                await tap(sergeant, "No further action")
+                await tap(sergeant, "Post update")
+                await see(sergeant, "The update was posted.")
                 await tap(victim, "Case", role="tab")
                 await see(victim, "The police have decided not to take the case any further.", within_ms=SLOW)
                 await see(victim, "Asking for a review (Victims' Right to Review)")
                 await see(victim, "Ask by ")
                 await shoot(victim, "officer-closed-victim")
 
-                # a plain officer never sees another officer's case: the server agrees
-                refused = world.call(world.colleague_token, "GET", f"/cases/{world.case['id']}")
-                assert refused.status_code in (403, 404)
                 assert hosts <= OWN_HOSTS, hosts
                 await officer_context.close()
                 await victim_context.close()
+                await sergeant_context.close()
     finally:
         liveserver.stop(process)

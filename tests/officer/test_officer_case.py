@@ -100,6 +100,12 @@ async def test_the_invitation_is_sent_again_and_withdrawn(backend: Api, device: 
     await state.invite()
     assert state.invitation is not None
     token = backend.last_invitation_token()
+
+    def delivered() -> bool:  # the case screen says how the invitation went, from the synced case
+        case = state.case
+        return case is not None and case.last_invitation is not None and case.last_invitation.status == "sent"
+
+    await device.settle(delivered)
     await state.withdraw_invitation()
     assert state.errors == {}
     assert invitation_of(state) is None
