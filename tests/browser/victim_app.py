@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -255,6 +254,9 @@ async def shoot(page: Page, name: str) -> None:
 
 
 def fresh_artifacts() -> None:
-    """Screenshots from this run only (call before the journeys)."""
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    """Screenshots from this run only (call before the journeys). Officer mode's journey keeps
+    its own (officer-*.png, cleared by tests/browser/test_officer_journey.py), which may run first."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.iterdir():
+        if old.is_file() and not old.name.startswith("officer-"):
+            old.unlink()
