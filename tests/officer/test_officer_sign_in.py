@@ -138,3 +138,25 @@ async def test_one_person_per_device_a_signed_in_officer_is_told_to_sign_out_bef
     assert device.portal.store.cases() == []
     assert device.officer.profile is None
     assert device.officer.someone_else("victim") == ""
+
+
+async def test_quick_exit_and_the_pin_lock_work_in_officer_mode_and_keep_a_half_typed_reply(
+    backend: Api, device: Device
+) -> None:
+    officer = await backend.add_officer("tvp", "pc1")
+    created = await backend.create_case(officer)
+    await device.sign_in("tvp", "pc1", secret=backend.authenticators[("tvp", "pc1")])
+    await device.settle(lambda: device.portal.store.case(created["id"]) is not None)
+    portal = device.portal
+    portal.choose_pin("2468", "2468")
+    case = device.officer.case(created["id"])
+    case.type_reply("I will call you at")
+    portal.quick_exit()
+    assert portal.phase == "exited"
+    portal.come_back()
+    assert portal.phase == "locked"  # back only with the PIN
+    assert (await portal.unlock("1111")).outcome != "unlocked"
+    assert (await portal.unlock("2468")).outcome == "unlocked"
+    assert portal.phase == "ready"
+    assert device.officer.active
+    assert device.officer.case(created["id"]).reply_text == "I will call you at"
