@@ -173,3 +173,17 @@ async def test_who_a_case_may_not_go_to(world: World) -> None:
     assert [u for u in (await api.client.get(f"/cases/{victim.case_id}/updates", headers=pc1.auth)).json()] == []
     assert api.count(audit_event, audit_event.c.action == "case.hand_over") == 0
     assert not [n for n in api.notifications() if n["purpose"] == "alert"]
+
+
+async def test_who_a_case_can_go_to_is_listed_for_officers_and_supervisors(world: World) -> None:
+    api = world.api
+    pc1, pc2, sgt = world.officers["tvp.pc1"], world.officers["tvp.pc2"], world.officers["tvp.sgt"]
+
+    listed = await api.client.get("/officers/colleagues", headers=pc1.auth)
+
+    assert listed.status_code == 200, listed.text
+    assert {o["id"] for o in listed.json()} == {pc2.id, sgt.id}  # not the admin, not pc1, not hiow
+    assert set(listed.json()[0]) == {"id", "name", "collar_number"}
+    assert pc1.id in {o["id"] for o in (await api.client.get("/officers/colleagues", headers=sgt.auth)).json()}
+    for who in ("tvp.admin", "tvp.v1"):
+        assert_error(await api.client.get("/officers/colleagues", headers=world.anyone(who).auth), 403)
