@@ -404,6 +404,34 @@ class UpdateRequestPublic(Model):
     answered_at: datetime | None
 
 
+class InvitationState(StrEnum):
+    SENT = "sent"  # not opened yet
+    OPENED = "opened"  # the link was opened and a sign-in code sent, but not used to sign in
+    USED = "used"  # the victim signed in with it
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"  # revoked by an officer, or replaced by a newer invitation
+
+
+class InvitationStatePublic(Model):
+    """The victim's latest invitation: resend with POST /v1/cases/{id}/invitations, revoke with
+    DELETE /v1/cases/{id}/invitations/{invitation id}."""
+
+    id: uuid.UUID
+    state: InvitationState
+    channel: ContactChannel
+    sent_at: datetime
+    expires_at: datetime
+
+
+class VictimAccessPublic(Model):
+    """Officers only: whether the victim uses the portal."""
+
+    signed_in: bool = Field(description="The victim has a session that has not ended (on some device).")
+    last_signed_in_at: datetime | None = Field(description="Their latest sign-in; null if they never signed in.")
+    last_seen_at: datetime | None = Field(description="When their app last reached the server.")
+    invitation: InvitationStatePublic | None = Field(description="Their latest invitation; null if never invited.")
+
+
 class CasePublic(Model):
     id: uuid.UUID
     crime_reference: str
@@ -429,6 +457,7 @@ class CasePublic(Model):
     # Officers only; None when a victim asks.
     victim: VictimPublic | None = None
     notifications: list[NotificationPublic] | None = None
+    victim_access: VictimAccessPublic | None = None
 
 
 class CaseView(StrEnum):

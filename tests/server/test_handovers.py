@@ -173,3 +173,35 @@ async def test_who_a_case_may_not_go_to(world: World) -> None:
     assert [u for u in (await api.client.get(f"/cases/{victim.case_id}/updates", headers=pc1.auth)).json()] == []
     assert api.count(audit_event, audit_event.c.action == "case.hand_over") == 0
     assert not [n for n in api.notifications() if n["purpose"] == "alert"]
+
+
+async def test_who_a_case_can_go_to_is_listed_for_officers_and_supervisors(world: World) -> None:
+    api = world.api
+    pc1, pc2, sgt = world.officers["tvp.pc1"], world.officers["tvp.pc2"], world.officers["tvp.sgt"]
+
+    listed = await api.client.get("/officers/colleagues", headers=pc1.auth)
+
+    assert listed.status_code == 200, listed.text
+    assert {o["id"] for o in listed.json()} == {pc2.id, sgt.id}  # not the admin, not pc1, not hiow
+    assert set(listed.json()[0]) == {"id", "name", "collar_number"}
+    assert pc1.id in {o["id"] for o in (await api.client.get("/officers/colleagues", headers=sgt.auth)).json()}
+    for who in ("tvp.admin", "tvp.v1"):
+        assert_error(await api.client.get("/officers/colleagues", headers=world.anyone(who).auth), 403)
+
+
+async def test_two_hand_overs_at_once_move_the_case_once(world: World) -> None:
+    """The case's row lock: the second hand-over by the same officer finds the case no longer theirs."""
+    api = world.api
+    pc1, pc2, sgt = world.officers["tvp.pc1"], world.officers["tvp.pc2"], world.officers["tvp.sgt"]
+    victim = world.victims["tvp.v1"]
+
+    answers = await asyncio.gather(*(hand_over(api, pc1.token, victim.case_id, to.id) for to in (pc2, sgt, pc2, sgt)))
+
+    assert sorted(a.status_code for a in answers) == [200, 404, 404, 404]
+    winner = next(a for a in answers if a.status_code == 200).json()["officer"]["id"]
+    assert api.rows(case, case.c.id == uuid.UUID(victim.case_id))[0].officer_id == uuid.UUID(winner)
+    assert api.count(audit_event, audit_event.c.action == "case.hand_over") == 1
+    timeline = (await api.client.get(f"/cases/{victim.case_id}/updates", headers=victim.auth)).json()
+    assert [u["handed_to"]["id"] for u in timeline] == [winner]
+    removed = [e for e in (await api.sync(pc1))["events"] if e["kind"] == "case_removed"]
+    assert len(removed) == 1

@@ -29,6 +29,23 @@ from sync.server.services.rendering import officer_contact
 from sync.server.services.visibility import case_query, load_visible
 
 
+def colleagues(conn: Connection, ctx: Context, request: RequestInfo) -> list[OfficerNamePublic]:
+    """Who a case may be handed to: the force's active officers and supervisors, the caller aside."""
+    caller = authenticate(conn, ctx, request)
+    require_officer(caller, Role.OFFICER, Role.SUPERVISOR)
+    rows = conn.execute(
+        sa.select(officer.c.id, officer.c.name, officer.c.collar_number)
+        .where(
+            officer.c.force_id == caller.force_id,
+            officer.c.active,
+            officer.c.role != Role.ADMIN.value,
+            officer.c.id != caller.id,
+        )
+        .order_by(officer.c.name, officer.c.id)
+    )
+    return [OfficerNamePublic(id=row.id, name=row.name, collar_number=row.collar_number) for row in rows]
+
+
 def hand_over(
     conn: Connection, ctx: Context, request: RequestInfo, case_id: uuid.UUID, body: HandOverCreate
 ) -> HandOverPublic:

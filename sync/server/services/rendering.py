@@ -1,10 +1,12 @@
-"""A case as a caller is shown it (``CasePublic``): its officer, due date and open update
-requests for everyone; the victim's details and the notifications sent for officers only."""
+"""A case as a caller is shown it (``CasePublic``): its officer, due date, open update requests
+and outcome for everyone; the victim's details, whether they use the portal, and the
+notifications sent, for officers only."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,17 +21,19 @@ from sync.protocol import (
     ContactPreferences,
     OfficerContact,
     UpdateRequestPublic,
+    VictimAccessPublic,
     VictimPublic,
 )
 from sync.server.context import Caller
 from sync.server.models import notification, update_request
 from sync.server.notify.outbox import public as notification_public
 from sync.server.services.update_requests import update_request_public
+from sync.server.services.victim_access import victim_access
 from sync.server.services.visibility import CaseRow
 from sync.server.victims_code import next_update_due, right_to_review_until
 
 
-def render(conn: Connection, caller: Caller, rows: Sequence[CaseRow]) -> list[CasePublic]:
+def render(conn: Connection, caller: Caller, rows: Sequence[CaseRow], *, now: datetime) -> list[CasePublic]:
     if not rows:
         return []
     ids = [row.id for row in rows]
@@ -49,11 +53,16 @@ def render(conn: Connection, caller: Caller, rows: Sequence[CaseRow]) -> list[Ca
             .limit(20 * len(ids))
         ):
             sent[note.case_id].append(notification_public(note))
-    return [_case_public(row, caller, open_requests[row.id], sent[row.id]) for row in rows]
+    access = victim_access(conn, [row.victim_id for row in rows], now) if caller.kind == "officer" else {}
+    return [_case_public(row, caller, open_requests[row.id], sent[row.id], access.get(row.victim_id)) for row in rows]
 
 
 def _case_public(
-    row: CaseRow, caller: Caller, open_requests: list[UpdateRequestPublic], notifications: list[Any]
+    row: CaseRow,
+    caller: Caller,
+    open_requests: list[UpdateRequestPublic],
+    notifications: list[Any],
+    access: VictimAccessPublic | None,
 ) -> CasePublic:
     for_officer = caller.kind == "officer"
     return CasePublic(
@@ -103,6 +112,7 @@ def _case_public(
         if for_officer
         else None,
         notifications=notifications if for_officer else None,
+        victim_access=access,
     )
 
 

@@ -121,7 +121,7 @@ def read(conn: Connection, ctx: Context, request: RequestInfo, since: int) -> Pa
     cases = {}
     if last_case_mention:
         case_rows = conn.execute(case_query.where(case.c.id.in_(list(last_case_mention)), visible_to(caller))).all()
-        cases = {public.id: public for public in render(conn, caller, case_rows)}
+        cases = {public.id: public for public in render(conn, caller, case_rows, now=ctx.now())}
     events: list[str] = []
     for row in rows:
         if row.kind != "case":
