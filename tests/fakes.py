@@ -1,18 +1,26 @@
-"""In-memory fakes of the app's network ports (``app/ports.py``). The same contract suite
-(tests/test_account_contract.py) holds them and the HTTP adapters to one behaviour."""
+"""In-memory fakes of the app's sign-in and account ports (``app/ports.py``), which the same
+contract suite (tests/test_account_contract.py) holds to the HTTP adapters' behaviour; and the
+sync endpoints of a fake server, which the *real* sync runner talks to over
+``httpx.MockTransport`` (there is no fake of the runner: the app is tested over the real one)."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
 
 from app.content import ServiceList
-from app.domain import Challenge, ContactPreferences, Identity, Message, OutboxItem
-from app.ports import AccountError, ConnectionState
+from app.domain import Challenge, ContactPreferences, Identity
+from app.ports import AccountError
 from app.store.port import Store
+from sync.runner import SyncRunner
 
 SERVER = "http://fake.invalid"
 FORCE_CODE = "tvp"  # the force the fake victims belong to
@@ -29,6 +37,9 @@ class FakeBackend:
     preferences: dict[str, ContactPreferences] = field(default_factory=dict)
     local_services: ServiceList | None = None
     reachable: bool = True
+    pulls: int = 0  # GET /v1/sync answered
+    received: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # (what, case id, body) sent in
+    _seq: int = 100
 
     def invite(self, victim_id: str = "v1") -> str:
         token = secrets.token_urlsafe(20)
@@ -42,6 +53,46 @@ class FakeBackend:
     def check(self) -> None:
         if not self.reachable:
             raise AccountError("We can't reach the police system just now.", code="offline", offline=True)
+
+    def sent(self, what: str) -> list[tuple[str, dict[str, Any]]]:
+        """What the sync runner has sent of one kind ("message", "read", "update_request")."""
+        return [(case_id, body) for kind, case_id, body in self.received if kind == what]
+
+    async def serve(self, request: httpx.Request) -> httpx.Response:
+        """The sync endpoints, as the real runner meets them (shapes from sync/protocol.py)."""
+        if not self.reachable:
+            raise httpx.ConnectError("unreachable", request=request)
+        if request.headers.get("authorization", "").removeprefix("Bearer ") not in self.tokens:
+            return httpx.Response(401, json={"error": {"code": "unauthorized", "message": "You are signed out."}})
+        parts = request.url.path.removeprefix("/v1/").split("/")
+        if request.method == "GET" and parts == ["sync"]:
+            self.pulls += 1
+            if request.url.params.get("since") and request.url.params.get("timeout", "0") != "0":
+                await asyncio.sleep(float(request.url.params["timeout"]))  # a long poll with no news
+            return httpx.Response(200, json={"events": [], "cursor": f"c{self.pulls}", "more": False})
+        body = json.loads(request.content or b"{}")
+        if request.method == "PUT" and parts[0] == "cases" and parts[2] == "messages":
+            self.received.append(("message", parts[1], body))
+            self._seq += 1
+            now = datetime.now(UTC).isoformat()
+            return httpx.Response(
+                200,
+                json={
+                    "id": str(uuid.uuid4()),
+                    "case_id": parts[1],
+                    "client_msg_id": parts[3],
+                    "seq": self._seq,
+                    "author_kind": "victim",
+                    "author_name": "You",
+                    "body": body["body"],
+                    "created_at": now,
+                    "read_at": None,
+                },
+            )
+        if request.method == "POST" and parts[0] == "cases" and parts[2] in ("read", "update-requests"):
+            self.received.append(("read" if parts[2] == "read" else "update_request", parts[1], body))
+            return httpx.Response(204 if parts[2] == "read" else 201, json=None if parts[2] == "read" else {})
+        return httpx.Response(404, json={"error": {"code": "not_found", "message": "Not found."}})
 
 
 class FakeSignIn:
@@ -106,71 +157,24 @@ class FakeAccount:
         del self.backend.tokens[self.token]
 
 
-class FakeSync:
-    """Keeps what the app asks to send; writes show at once, as the real runner's do."""
-
-    def __init__(self, store: Callable[[], Store]) -> None:
-        self._store = store
-        self.on_change: Callable[[], None] = lambda: None
-        self.signed_out = False
-        self.started = False
-        self.stopped = False
-        self.foreground = True
-        self.requests: list[tuple[str, str]] = []
-        self.reads: list[tuple[str, int]] = []
-        self.retried: list[str] = []
-        self.state_now: ConnectionState = "online"
-        self.synced_at: datetime | None = None
-
-    @property
-    def state(self) -> ConnectionState:
-        return self.state_now
-
-    @property
-    def last_synced_at(self) -> datetime | None:
-        return self.synced_at
-
-    def start(self) -> None:
-        self.started = True
-
-    async def stop(self) -> None:
-        self.stopped = True
-
-    def write_message(self, case_id: str, body: str, author_name: str) -> Message:
-        now = datetime.now(UTC)
-        message = Message(str(uuid.uuid4()), case_id, "victim", author_name, body, now, state="sending")
-        store = self._store()
-        with store.transaction():
-            store.put_messages([message])
-            store.enqueue(OutboxItem(message.client_msg_id, "message", case_id, now, body=body))
-        return message
-
-    def request_update(self, case_id: str, note: str = "") -> None:
-        self.requests.append((case_id, note))
-
-    def mark_read(self, case_id: str, up_to_seq: int) -> None:
-        self.reads.append((case_id, up_to_seq))
-
-    def retry(self, item_id: str) -> None:
-        self.retried.append(item_id)
-
-    def set_foreground(self, foreground: bool) -> None:
-        self.foreground = foreground
-
-    def refresh(self) -> None:
-        self.state_now = "syncing"
-
-
 class FakeConnector:
+    """The fake account, and the real sync runner talking to the fake server's sync endpoints."""
+
     def __init__(self, backend: FakeBackend, store: Callable[[], Store]) -> None:
         self.backend = backend
         self._store = store
-        self.syncs: list[FakeSync] = []
+        self.syncs: list[SyncRunner] = []
 
-    def sync(self, identity: Identity) -> FakeSync:
-        sync = FakeSync(self._store)
-        self.syncs.append(sync)
-        return sync
+    def sync(self, identity: Identity) -> SyncRunner:
+        runner = SyncRunner(
+            self._store(),
+            identity.server_url,
+            identity.token,
+            transport=httpx.MockTransport(self.backend.serve),
+            reader=identity.kind,
+        )
+        self.syncs.append(runner)
+        return runner
 
     def account(self, identity: Identity) -> FakeAccount:
         return FakeAccount(self.backend, identity)

@@ -15,7 +15,7 @@ from flet_secure_storage import SecureStorage
 
 from app.domain import Case, OfficerContact
 from app.store.device import database_files, describe
-from views.secure_keys import SecureStorageKeys, open_with_secure_storage, reset_with_secure_storage
+from app.store.secure_storage import SecureStorageKeys, open_with_secure_storage, reset_with_secure_storage
 
 CASE = Case(
     "c1",
