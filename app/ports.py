@@ -1,8 +1,9 @@
 """The app's seams to the outside world, as small interfaces.
 
-``sync/`` holds the real adapters (HTTP to the backend, the sync runner); the unit tests use
-in-memory fakes; one contract suite holds both to the same behaviour. Nothing here knows
-about Flet or HTTP.
+``sync/`` holds the real adapters (HTTP to the backend, the sync runner). The sign-in and the
+account have in-memory fakes, held to the adapters' behaviour by one contract suite
+(tests/test_account_contract.py); the sync runner has no fake: the app's tests run the real one
+over ``httpx.MockTransport``. Nothing here knows about Flet or HTTP.
 """
 
 from __future__ import annotations
