@@ -25,8 +25,8 @@ from app import content
 from app.content import Content
 from app.local_data import Device, data_folder, open_desktop_data, open_session_data
 from app.portal import Portal
+from app.secure_storage import SecureStorageDevice, SecureStorageKeys
 from app.store.port import Store
-from app.store.secure_storage import SecureStorageDevice, SecureStorageKeys
 from sync.account import HttpConnector, HttpSignIn
 from views.app import TITLE, App
 from views.trouble import store_trouble

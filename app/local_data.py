@@ -4,7 +4,7 @@ and replacing it with an empty one when everything is deleted.
 On a desktop the store lives in the user's data folder with its key in the OS keyring. In
 web mode (the app's Python runs on the server) each browser session gets its own store,
 keyed in memory and deleted when the session ends. On a phone the key is in the platform's
-secure storage (``app/store/secure_storage.py``). ``main.py``, the one composition root,
+secure storage (``app/secure_storage.py``). ``main.py``, the one composition root,
 chooses which.
 """
 
