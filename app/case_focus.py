@@ -31,7 +31,6 @@ class CaseFocus(Observable):
     def __init__(self, session: Session, content: Content, feedback: Feedback, *, looking: Callable[[], bool]) -> None:
         super().__init__()
         self._session = session
-        self.content = content
         self.words = content.words
         self._feedback = feedback
         self._looking = looking  # False while the app is hidden: the officer must not see Read

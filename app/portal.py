@@ -69,7 +69,10 @@ class Portal:
             sign_outs=sign_outs,
         )
         self.safety = Safety(self.session, content.words, self.feedback, lock=lock or _memory_lock(), clock=clock)
-        self.focus = CaseFocus(self.session, content, self.feedback, looking=lambda: not self.safety.away)
+        # messages count as read only while the case is really on screen: not hidden, not locked, not away
+        self.focus = CaseFocus(
+            self.session, content, self.feedback, looking=lambda: self.safety.showing_case and not self.safety.away
+        )
         self.preferences = Preferences(self.session, content, self.feedback, key_provider=key_provider)
         self.safety.set_on_return(self.focus.read_again)
         self.session.when_forgotten(self.drafts.forget)

@@ -35,9 +35,9 @@ class Safety(Observable):
         self._clock = clock
         self._on_return: Callable[[], None] = lambda: None
         self.exited = False
-        self.locked = self.lock.enabled or has_legacy_pin(session.store)
+        self.locked = self._pin_set()
         self._away_since: datetime | None = None
-        session.when_signed_in(self._looking)
+        session.when_signed_in(self._signed_in_now)
         session.when_forgotten(self._unlocked_for_nobody)
 
     def set_on_return(self, hook: Callable[[], None]) -> None:
@@ -55,7 +55,16 @@ class Safety(Observable):
         """Hidden or paused: nobody is looking at the screen."""
         return self._away_since is not None
 
-    def _looking(self) -> None:
+    def _pin_set(self) -> bool:
+        # a PIN kept by older versions (in the store, until the first unlock moves it) counts too
+        return self.lock.enabled or has_legacy_pin(self._session.store)
+
+    @property
+    def showing_case(self) -> bool:
+        """Signed in, and neither hidden by quick exit nor behind the lock."""
+        return not (self.exited or self.locked) and self._session.step == "ready"
+
+    def _signed_in_now(self) -> None:
         # someone who has just typed the code is looking at the app, whatever an earlier page
         # said as it went away (a browser tab that left the app's address for the invitation
         # link reports itself hidden, and the page that replaces it never says "shown")
@@ -83,8 +92,7 @@ class Safety(Observable):
             return
         self.exited = False
         if self._session.identity is not None:  # signed in: the lock first, if there is one
-            self._session.finish_pin_offer()
-            self.locked = self.lock.enabled
+            self.locked = self._pin_set()
         self.changed()
 
     # ------------------------------------------------------------------ the PIN
@@ -151,9 +159,13 @@ class Safety(Observable):
         if away_since is None:
             return
         self._session.set_foreground(True)
-        showing_case = not (self.exited or self.locked) and self._session.step == "ready"
-        if showing_case and self.lock.needs_pin(opening=False, away_since=away_since, now=self._clock()):
+        if self.showing_case and self._needs_pin(away_since):
             self.locked = True
-        else:
+        elif self.showing_case:
             self._on_return()
         self.changed()
+
+    def _needs_pin(self, away_since: datetime) -> bool:
+        if has_legacy_pin(self._session.store):
+            return True  # its own timing went with the old version: ask at every return
+        return self.lock.needs_pin(opening=False, away_since=away_since, now=self._clock())

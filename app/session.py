@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from app.content import Words
 from app.domain import Challenge, Identity
@@ -60,6 +60,7 @@ class Session(Observable):
         self.step: Step = "ready" if self.store.identity() is not None else "welcome"
         self._on_signed_in: list[Callable[[], None]] = []
         self._on_forgotten: list[Callable[[], None]] = []
+        self._tasks: set[asyncio.Future[None]] = set()
 
     def when_signed_in(self, hook: Callable[[], None]) -> None:
         self._on_signed_in.append(hook)
@@ -128,14 +129,19 @@ class Session(Observable):
             self.sync.set_foreground(foreground)
 
     def _on_sync_change(self) -> None:
-        if self.sync is not None and self.sync.signed_out:
+        sync = self.sync
+        if sync is not None and sync.signed_out:
             # the server no longer accepts this device (signed out elsewhere, or the token
-            # ended): forget what is here and ask for a new invitation
-            asyncio.ensure_future(self._signed_out_by_server())
+            # ended): forget what is here and ask for a new invitation. Both of the runner's
+            # loops may hear it: the first to tell detaches it, so this happens once.
+            self.sync = None
+            sync.on_change = lambda: None
+            self._spawn(self._signed_out_by_server(sync))
             return
         self.changed()
 
-    async def _signed_out_by_server(self) -> None:
+    async def _signed_out_by_server(self, sync: Sync) -> None:
+        await sync.stop()
         await self.forget()
         self._feedback.fail(self.words("say.signed_out"))
         self.changed()
@@ -231,7 +237,13 @@ class Session(Observable):
     def _send_sign_outs(self) -> None:
         """Sign-outs remembered while offline go at the next contact (the app opening, a sync)."""
         if self._sign_outs.identities():
-            asyncio.ensure_future(self._sign_outs.send(self._connector))
+            self._spawn(self._sign_outs.send(self._connector))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        # kept until done: the event loop holds only a weak reference to a task
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def sign_out_and_delete(self) -> None:
         """Ends the token on the server (if it can be reached) and deletes everything here."""

@@ -74,7 +74,7 @@ class SyncRunner:
 
     @property
     def running(self) -> bool:
-        """Its loops are going: started, and neither stopped nor signed out."""
+        """Its loops are going: started and not yet stopped."""
         return any(not task.done() for task in self._tasks)
 
     @property

@@ -6,6 +6,7 @@ sync endpoints of a fake server, which the *real* sync runner talks to over
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 import uuid
@@ -17,9 +18,10 @@ from typing import Any
 import httpx
 
 from app.content import ServiceList
-from app.domain import Challenge, ContactPreferences, Identity
+from app.domain import Case, Challenge, ContactPreferences, Identity
 from app.ports import AccountError
 from app.store.port import Store
+from sync import protocol
 from sync.runner import SyncRunner
 
 SERVER = "http://fake.invalid"
@@ -39,7 +41,10 @@ class FakeBackend:
     reachable: bool = True
     pulls: int = 0  # GET /v1/sync answered
     received: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # (what, case id, body) sent in
+    events: list[protocol.SyncEvent] = field(default_factory=list)  # the feed; a cursor is a place in it
+    refuse_update_requests: str = ""  # the server's reason, while it refuses them (e.g. the case is closed)
     _seq: int = 100
+    _news: asyncio.Event | None = None
 
     def invite(self, victim_id: str = "v1") -> str:
         token = secrets.token_urlsafe(20)
@@ -58,41 +63,110 @@ class FakeBackend:
         """What the sync runner has sent of one kind ("message", "read", "update_request")."""
         return [(case_id, body) for kind, case_id, body in self.received if kind == what]
 
+    # ------------------------------------------------------------------ the sync endpoints
+
+    def publish_case(self, case: Case) -> None:
+        """The server's copy of a case changed: the next pull (or the long poll now) brings it."""
+        officer = case.officer
+        wire = protocol.CasePublic(
+            id=uuid.UUID(case.id),
+            crime_reference=case.crime_reference,
+            crime_type=case.crime_type,
+            status=protocol.CaseStatus(case.status),
+            summary=case.summary,
+            reported_on=case.reported_on,
+            closed_outcome=protocol.ClosedOutcome(case.closed_outcome) if case.closed_outcome else None,
+            officer=protocol.OfficerContact(
+                id=uuid.uuid5(uuid.NAMESPACE_URL, officer.id),
+                name=officer.name,
+                collar_number=officer.collar_number,
+                phone=officer.phone,
+                email=officer.email,
+                reply_within_hours=officer.reply_within_hours,
+                away_message=officer.away_message,
+            ),
+            next_update_due=case.next_update_due,
+            open_update_requests=[],
+            victim_read_seq=case.victim_read_seq,
+            officer_read_seq=case.officer_read_seq,
+            updated_at=case.updated_at or datetime.now(UTC),
+        )
+        self._publish(protocol.CaseEvent(seq=self._next_seq(), case_id=wire.id, case=wire))
+
+    def publish_message(self, case_id: str, body: str, *, seq: int, author: str = "PC Okafor") -> None:
+        """A message on the server: the officer's, or (author "You") one the victim sent earlier."""
+        self._seq = max(self._seq, seq)
+        message = protocol.MessagePublic(
+            id=uuid.uuid4(),
+            case_id=uuid.UUID(case_id),
+            client_msg_id=uuid.uuid4(),
+            seq=seq,
+            author_kind=protocol.AuthorKind.VICTIM if author == "You" else protocol.AuthorKind.OFFICER,
+            author_name=author,
+            body=body,
+            created_at=datetime.now(UTC),
+            read_at=None,
+        )
+        self._publish(protocol.MessageEvent(seq=seq, case_id=message.case_id, message=message))
+
+    def _next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def _publish(self, event: protocol.SyncEvent) -> None:
+        self.events.append(event)
+        if self._news is not None:
+            self._news.set()
+
     async def serve(self, request: httpx.Request) -> httpx.Response:
-        """The sync endpoints, as the real runner meets them (shapes from sync/protocol.py)."""
+        """The sync endpoints, as the real runner meets them, answering with sync/protocol.py's models."""
         if not self.reachable:
             raise httpx.ConnectError("unreachable", request=request)
         if request.headers.get("authorization", "").removeprefix("Bearer ") not in self.tokens:
-            return httpx.Response(401, json={"error": {"code": "unauthorized", "message": "You are signed out."}})
+            return _refusal(401, "unauthorized", "You are signed out.")
         parts = request.url.path.removeprefix("/v1/").split("/")
         if request.method == "GET" and parts == ["sync"]:
-            self.pulls += 1
-            if request.url.params.get("since") and request.url.params.get("timeout", "0") != "0":
-                await asyncio.sleep(float(request.url.params["timeout"]))  # a long poll with no news
-            return httpx.Response(200, json={"events": [], "cursor": f"c{self.pulls}", "more": False})
+            return await self._pull(request)
         body = json.loads(request.content or b"{}")
         if request.method == "PUT" and parts[0] == "cases" and parts[2] == "messages":
             self.received.append(("message", parts[1], body))
-            self._seq += 1
-            now = datetime.now(UTC).isoformat()
-            return httpx.Response(
-                200,
-                json={
-                    "id": str(uuid.uuid4()),
-                    "case_id": parts[1],
-                    "client_msg_id": parts[3],
-                    "seq": self._seq,
-                    "author_kind": "victim",
-                    "author_name": "You",
-                    "body": body["body"],
-                    "created_at": now,
-                    "read_at": None,
-                },
+            sent = protocol.MessagePublic(
+                id=uuid.uuid4(),
+                case_id=uuid.UUID(parts[1]),
+                client_msg_id=uuid.UUID(parts[3]),
+                seq=self._next_seq(),
+                author_kind=protocol.AuthorKind.VICTIM,
+                author_name="You",
+                body=protocol.MessageSend.model_validate(body).body,
+                created_at=datetime.now(UTC),
+                read_at=None,
             )
-        if request.method == "POST" and parts[0] == "cases" and parts[2] in ("read", "update-requests"):
-            self.received.append(("read" if parts[2] == "read" else "update_request", parts[1], body))
-            return httpx.Response(204 if parts[2] == "read" else 201, json=None if parts[2] == "read" else {})
-        return httpx.Response(404, json={"error": {"code": "not_found", "message": "Not found."}})
+            return httpx.Response(200, json=sent.model_dump(mode="json"))
+        if request.method == "POST" and parts[0] == "cases" and parts[2] == "read":
+            self.received.append(("read", parts[1], protocol.ReadMark.model_validate(body).model_dump()))
+            return httpx.Response(204)
+        if request.method == "POST" and parts[0] == "cases" and parts[2] == "update-requests":
+            if self.refuse_update_requests:
+                return _refusal(409, "case_closed", self.refuse_update_requests)
+            note = protocol.UpdateRequestCreate.model_validate(body)
+            self.received.append(("update_request", parts[1], note.model_dump()))
+            return httpx.Response(201, json={})
+        return _refusal(404, "not_found", "Not found.")
+
+    async def _pull(self, request: httpx.Request) -> httpx.Response:
+        self.pulls += 1
+        since = int(request.url.params.get("since", "c0").removeprefix("c"))
+        timeout = float(request.url.params.get("timeout", "0"))
+        if timeout and since >= len(self.events):  # a long poll: answer when there is news
+            self._news = asyncio.Event()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._news.wait(), timeout)
+        page = protocol.SyncPublic(events=self.events[since:], cursor=f"c{len(self.events)}", more=False)
+        return httpx.Response(200, json=page.model_dump(mode="json"))
+
+
+def _refusal(status: int, code: str, message: str) -> httpx.Response:
+    return httpx.Response(status, json={"error": {"code": code, "message": message}})
 
 
 class FakeSignIn:

@@ -5,6 +5,7 @@ httpx.MockTransport."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -14,7 +15,7 @@ import pytest
 from app import content
 from app.case_focus import MESSAGE_MAX_CHARS
 from app.content import ServiceList, SupportService
-from app.domain import ContactPreferences, Message, OutboxItem
+from app.domain import ContactPreferences
 from app.lock import AppLock, MemoryLockRecord
 from app.portal import Portal
 from app.session import invitation_token
@@ -22,6 +23,7 @@ from app.signouts import PendingSignOuts
 from app.store.keys import MemoryKeyProvider, new_key
 from app.store.memory import MemoryStore
 from app.store.port import Store
+from sync.runner import SyncRunner
 from tests.fakes import FakeBackend, FakeConnector, FakeSignIn
 from tests.store.conftest import a_case
 from tests.support import FakeClock
@@ -40,11 +42,13 @@ class World:
         self.keys = MemoryKeyProvider(new_key())
         self.sign_outs = PendingSignOuts()  # beside the store too, and a wipe leaves it
         self.wipes = 0
+        self.syncing_at_wipe = False
         self.connector = FakeConnector(self.backend, lambda: self.portal.session.store)
         self.portal = self.open()
 
     def wipe(self) -> Store:
         self.wipes += 1
+        self.syncing_at_wipe = any(runner.running for runner in self.connector.syncs)
         self.store = MemoryStore()
         self.lock_record.delete()
         self.keys = MemoryKeyProvider(new_key())
@@ -73,8 +77,10 @@ class World:
             self.portal.safety.choose_pin(pin, pin)
         else:
             self.portal.safety.skip_pin()
-        self.portal.session.store.put_cases([a_case(CASE)])
-        return self.portal
+        self.backend.publish_case(a_case(CASE))
+        portal = self.portal
+        assert await eventually(lambda: portal.focus.case(CASE) is not None), "the case arrives by sync"
+        return portal
 
 
 def phase(portal: Portal) -> str:
@@ -84,6 +90,10 @@ def phase(portal: Portal) -> str:
 
 def focus(portal: Portal) -> str | None:
     return portal.focus.case_id  # read afresh (see phase)
+
+
+def running(sync: SyncRunner) -> bool:
+    return sync.running  # read afresh (see phase)
 
 
 def has_pin(portal: Portal) -> bool:
@@ -101,6 +111,13 @@ async def eventually(check: Callable[[], bool], seconds: float = 3.0) -> bool:
             return True
         await asyncio.sleep(0.01)
     return check()
+
+
+async def officer_writes(world: World, body: str, *, seq: int) -> None:
+    """The officer's message reaches the device through the sync runner."""
+    world.backend.publish_message(CASE, body, seq=seq)
+    store = world.portal.session.store
+    assert await eventually(lambda: any(m.seq == seq for m in store.messages(CASE)))
 
 
 def reads(world: World) -> list[tuple[str, int]]:
@@ -270,18 +287,18 @@ async def test_a_message_shows_at_once_and_bad_ones_are_refused_with_the_text_ke
 
 async def test_my_messages_show_read_once_the_officer_has_read_them(world: World) -> None:
     portal = await world.signed_in()
-    mine = Message("m1", CASE, "victim", "You", "hi", NOW, seq=3)
-    theirs = Message("m2", CASE, "officer", "PC Okafor", "hello", NOW, seq=4)
-    portal.session.store.put_messages([mine, theirs])
+    world.backend.publish_message(CASE, "hi", seq=3, author="You")
+    world.backend.publish_message(CASE, "hello", seq=4)
+    assert await eventually(lambda: len(portal.focus.conversation(CASE)) == 2)
     assert [s.state for s in portal.focus.conversation(CASE)] == ["sent", "sent"]
-    portal.session.store.put_cases([replace(a_case(CASE), officer_read_seq=3)])
-    assert portal.focus.conversation(CASE)[0].state == "read"
+    world.backend.publish_case(replace(a_case(CASE), officer_read_seq=3))
+    assert await eventually(lambda: portal.focus.conversation(CASE)[0].state == "read")
     assert portal.focus.unread_count(CASE) == 1
 
 
 async def test_reading_the_conversation_tells_the_officer_once(world: World) -> None:
     portal = await world.signed_in()
-    portal.session.store.put_messages([Message("m2", CASE, "officer", "PC Okafor", "hello", NOW, seq=4)])
+    await officer_writes(world, "hello", seq=4)
     portal.focus.read_messages(CASE)
     portal.focus.read_messages(CASE)
     assert portal.focus.unread_count(CASE) == 0  # at once, before the server has heard
@@ -383,13 +400,16 @@ async def test_the_last_sync_time_survives_a_restart_for_the_offline_banner(worl
 
 
 async def test_five_wrong_pins_stop_syncing_before_the_data_goes(world: World) -> None:
-    await world.signed_in(pin="1234")
+    await (await world.signed_in(pin="1234")).stop()
     reopened = world.open()
     reopened.start()
     sync = world.connector.syncs[-1]
+    assert running(sync)
     for _ in range(5):
         await reopened.safety.unlock("0000")
-    assert not sync.running
+    assert world.wipes == 1
+    assert not world.syncing_at_wipe, "syncing had stopped before the data went"
+    assert not running(sync)
     assert reopened.session.sync is None
 
 
@@ -410,7 +430,7 @@ async def test_the_server_ending_the_sign_in_returns_to_the_welcome_screen(world
     portal = await world.signed_in()
     sync = world.connector.syncs[-1]
     world.backend.tokens.clear()  # signed out elsewhere: the server refuses the token from now on
-    sync.refresh()
+    portal.focus.send_message(CASE, "Is anyone there?")  # the next contact hears it
     # the portal stops syncing and forgets the device in its own task
     assert await eventually(lambda: phase(portal) == "welcome")
     assert not sync.running
@@ -434,7 +454,7 @@ async def test_nothing_is_marked_read_while_the_app_is_in_the_background(world: 
     portal = await world.signed_in()
     portal.focus.start_reading(CASE)
     portal.safety.to_background()
-    portal.session.store.put_messages([Message("m2", CASE, "officer", "PC Okafor", "hello", NOW, seq=4)])
+    await officer_writes(world, "hello", seq=4)
     portal.focus.read_messages(CASE)
     await asyncio.sleep(0.05)
     assert reads(world) == []
@@ -445,25 +465,26 @@ async def test_nothing_is_marked_read_while_the_app_is_in_the_background(world: 
 
 async def test_a_refused_update_request_is_shown_and_can_be_sent_again(world: World) -> None:
     portal = await world.signed_in()
-    refused = OutboxItem("r1", "update_request", CASE, NOW, failed="This case is closed.")
-    portal.session.store.enqueue(refused)
-    assert portal.focus.unsent_requests(CASE) == [refused]
-    portal.focus.retry("r1")
+    world.backend.refuse_update_requests = "This case is closed."
+    assert portal.focus.request_update(CASE, "any news?")
+    assert await eventually(lambda: len(portal.focus.unsent_requests(CASE)) == 1)
+    (refused,) = portal.focus.unsent_requests(CASE)
+    assert refused.failed == "This case is closed."
+    world.backend.refuse_update_requests = ""  # reopened
+    portal.focus.retry(refused.id)
     # back in the queue, and sent
-    assert await eventually(lambda: world.backend.sent("update_request") == [(CASE, {"note": ""})])
+    assert await eventually(lambda: world.backend.sent("update_request") == [(CASE, {"note": "any news?"})])
     assert portal.focus.unsent_requests(CASE) == []
 
 
 async def test_several_cases_list_open_ones_first_newest_first(world: World) -> None:
     portal = await world.signed_in()
-    portal.session.store.put_cases(
-        [
-            replace(a_case("old"), reported_on=date(2026, 1, 1)),
-            replace(a_case("new"), reported_on=date(2026, 11, 1)),
-            replace(a_case("closed"), reported_on=date(2026, 11, 20), status="closed"),
-        ]
-    )
-    assert [c.id for c in portal.focus.cases()] == [CASE, "new", "old", "closed"]  # CASE: 20 Nov
+    old, new, closed = (str(uuid.UUID(int=n)) for n in (2, 3, 4))
+    world.backend.publish_case(replace(a_case(old), reported_on=date(2026, 1, 1)))
+    world.backend.publish_case(replace(a_case(new), reported_on=date(2026, 11, 1)))
+    world.backend.publish_case(replace(a_case(closed), reported_on=date(2026, 11, 20), status="closed"))
+    assert await eventually(lambda: len(portal.focus.cases()) == 4)
+    assert [c.id for c in portal.focus.cases()] == [CASE, new, old, closed]  # CASE: 20 Nov
 
 
 async def test_a_page_hidden_before_signing_in_still_marks_messages_read(world: World) -> None:
@@ -471,7 +492,7 @@ async def test_a_page_hidden_before_signing_in_still_marks_messages_read(world: 
     # reported itself hidden, and the page that replaced it never says "shown"
     world.portal.safety.to_background()
     portal = await world.signed_in()
-    portal.session.store.put_messages([Message("m2", CASE, "officer", "PC Okafor", "hello", NOW, seq=4)])
+    await officer_writes(world, "hello", seq=4)
     portal.focus.read_messages(CASE)
     assert await eventually(lambda: reads(world) == [(CASE, 4)])
     assert portal.focus.unread_count(CASE) == 0
@@ -480,7 +501,7 @@ async def test_a_page_hidden_before_signing_in_still_marks_messages_read(world: 
 async def test_a_fresh_page_marks_messages_read_too(world: World) -> None:
     # the other order: the invitation link opened in a fresh tab
     portal = await world.signed_in()
-    portal.session.store.put_messages([Message("m2", CASE, "officer", "PC Okafor", "hello", NOW, seq=4)])
+    await officer_writes(world, "hello", seq=4)
     portal.focus.read_messages(CASE)
     assert await eventually(lambda: reads(world) == [(CASE, 4)])
 
@@ -645,14 +666,8 @@ async def test_five_wrong_pins_while_offline_end_the_token_at_the_next_contact(w
 
 
 async def test_a_pin_set_before_the_key_was_wrapped_still_locks_and_moves_to_the_wrapped_key(world: World) -> None:
-    import base64
-    import hashlib
-
     portal = await world.signed_in()
-    salt = b"s" * 16
-    verifier = hashlib.scrypt(b"1234", salt=salt, n=2**14, r=8, p=1, dklen=32)
-    portal.session.store.set_setting("lock.pin", base64.b64encode(salt + verifier).decode())  # as the app kept it
-    portal.session.store.set_setting("lock.after_minutes", "5")
+    keep_a_pin_the_old_way(portal.session.store)
     reopened = world.open()
     assert phase(reopened) == "locked"
     assert (await reopened.safety.unlock("0000")).tries_left == 4
@@ -662,3 +677,78 @@ async def test_a_pin_set_before_the_key_was_wrapped_still_locks_and_moves_to_the
     assert has_pin(reopened)
     assert reopened.safety.lock.after_minutes == 5
     assert world.keys.load() is None  # now wrapped by the PIN
+
+
+def keep_a_pin_the_old_way(store: Store) -> None:
+    """A PIN as versions before the wrapped key kept it: in the store itself."""
+    import base64
+    import hashlib
+
+    salt = b"s" * 16
+    verifier = hashlib.scrypt(b"1234", salt=salt, n=2**14, r=8, p=1, dklen=32)
+    store.set_setting("lock.pin", base64.b64encode(salt + verifier).decode())
+    store.set_setting("lock.after_minutes", "5")
+
+
+async def test_quick_exit_from_the_lock_with_an_old_style_pin_comes_back_to_the_lock(world: World) -> None:
+    portal = await world.signed_in()
+    keep_a_pin_the_old_way(portal.session.store)
+    await portal.stop()
+    reopened = world.open()
+    assert phase(reopened) == "locked"
+    reopened.safety.quick_exit()
+    reopened.safety.come_back()
+    assert phase(reopened) == "locked", "Quick exit and Continue must not skip the PIN"
+    reopened.safety.to_background()
+    world.clock.advance(minutes=1)
+    reopened.safety.to_foreground()
+    assert phase(reopened) == "locked"
+
+
+async def test_quick_exit_from_the_lock_of_a_sealed_store_comes_back_to_the_lock(world: World) -> None:
+    await world.signed_in(pin="1234")
+    portal = opening_locked(world)
+    portal.safety.quick_exit()
+    portal.safety.come_back()
+    assert phase(portal) == "locked"
+    assert (await portal.safety.unlock("1234")).outcome == "unlocked"
+    assert phase(portal) == "ready"
+
+
+async def test_the_server_signing_out_while_the_neutral_page_shows_keeps_the_neutral_page(world: World) -> None:
+    portal = await world.signed_in()
+    portal.safety.quick_exit()
+    world.backend.tokens.clear()  # signed out elsewhere
+    world.backend.publish_message(CASE, "hello", seq=4)  # the long poll answers; the next is refused
+    assert await eventually(lambda: portal.session.identity is None)
+    assert phase(portal) == "exited", "nothing about the police appears over the neutral page"
+    portal.safety.come_back()
+    assert phase(portal) == "welcome"
+
+
+async def test_a_code_accepted_while_the_neutral_page_shows_still_offers_a_pin(world: World) -> None:
+    portal = world.portal
+    await portal.session.redeem(world.backend.invite())
+    portal.safety.quick_exit()
+    await portal.session.verify(world.backend.last_code())  # it was on its way as they left
+    assert phase(portal) == "exited"
+    portal.safety.come_back()
+    assert phase(portal) == "offer_pin"
+
+
+async def test_nothing_is_marked_read_behind_quick_exit_or_the_lock(world: World) -> None:
+    portal = await world.signed_in(pin="1234")
+    portal.focus.start_reading(CASE)
+    portal.safety.quick_exit()
+    await officer_writes(world, "hello", seq=4)
+    portal.focus.read_messages(CASE)
+    portal.safety.to_background()
+    portal.safety.to_foreground()
+    portal.safety.come_back()
+    assert phase(portal) == "locked"
+    portal.focus.read_messages(CASE)
+    await asyncio.sleep(0.05)
+    assert reads(world) == []
+    assert await portal.safety.unlock("1234")
+    portal.focus.read_messages(CASE)  # the conversation is on screen again
+    assert await eventually(lambda: reads(world) == [(CASE, 4)])
