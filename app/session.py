@@ -61,6 +61,7 @@ class Session(Observable):
         self._on_signed_in: list[Callable[[], None]] = []
         self._on_forgotten: list[Callable[[], None]] = []
         self._tasks: set[asyncio.Future[None]] = set()
+        self._may_sync: Callable[[Identity], bool] = lambda identity: True
 
     def when_signed_in(self, hook: Callable[[], None]) -> None:
         self._on_signed_in.append(hook)
@@ -106,12 +107,18 @@ class Session(Observable):
             return
         self._begin(identity)
 
+    def sync_only_when(self, rule: Callable[[Identity], bool]) -> None:
+        """Which signed-in people have a feed to pull (officer mode: an admin reads no cases, so
+        the app does not ask). The runner is made all the same: it keeps their writes."""
+        self._may_sync = rule
+
     def _begin(self, identity: Identity, *, new: bool = False) -> None:
         self.sync = self._connector.sync(identity)
         if new:
             self.sync.keep_identity(identity)  # the runner is the store's one writer
         self.sync.on_change = self._on_sync_change
-        self.sync.start()
+        if self._may_sync(identity):
+            self.sync.start()
 
     async def stop(self) -> None:
         if self.sync is not None:
@@ -180,7 +187,11 @@ class Session(Observable):
         await self._call(self._verify(self.challenge, code))
 
     async def _verify(self, challenge: Challenge, code: str) -> None:
-        identity = await self._sign_in.verify(challenge, code, DEVICE_NAME)
+        self.begin(await self._sign_in.verify(challenge, code, DEVICE_NAME))
+
+    def begin(self, identity: Identity) -> None:
+        """Someone has signed in (a victim with their code; police staff with their password and
+        authenticator): keep who, offer a PIN, and start syncing."""
         self.challenge = None
         self.invitation = ""
         self.step = "offer_pin"
@@ -188,6 +199,7 @@ class Session(Observable):
             hook()
         self._send_sign_outs()
         self._begin(identity, new=True)
+        self.changed()
 
     def start_again(self) -> None:
         """'The code never came': back to the invitation, to ask for a new code."""
