@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from app.content import Words
-from app.listeners import Observable
+from app.observable import Observable
 from app.officer_ports import OfficerAccount, OfficerProfile
 from app.ports import AccountError
 

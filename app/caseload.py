@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Literal
 
 from app.domain import Case, Message
-from app.listeners import Observable
+from app.observable import Observable
 from app.store.port import Store
 from app.wording import local
 

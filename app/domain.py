@@ -28,6 +28,9 @@ class Identity:
     # Ends this device's session and nothing else: kept outside the store too, with the PIN's
     # record, so a store that can no longer be opened can still be signed out on the server.
     revoke_key: str = ""
+    # police staff only: their role (officer, supervisor, admin) and collar number
+    role: str = ""
+    collar_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,11 +60,23 @@ class VictimDetails:
 
 @dataclass(frozen=True)
 class InvitationNote:
-    """An invitation as its delivery went: by text or email, when, and whether it went out."""
+    """The victim's latest invitation, as the officer sees it."""
 
+    id: str
+    state: Literal["sent", "opened", "used", "expired", "withdrawn"]
     channel: Literal["sms", "email"]
-    created_at: datetime
-    status: Literal["pending", "sent", "failed"]
+    sent_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class VictimAccess:
+    """Officer mode: whether the victim uses the portal, and their latest invitation."""
+
+    signed_in: bool = False
+    last_signed_in_at: datetime | None = None
+    last_seen_at: datetime | None = None
+    invitation: InvitationNote | None = None
 
 
 @dataclass(frozen=True)
@@ -83,7 +98,7 @@ class Case:
     # update request is due, so the caseload can sort and mark what is overdue offline.
     victim: VictimDetails | None = None
     requests_due: tuple[datetime, ...] = ()
-    last_invitation: InvitationNote | None = None  # the newest invitation sent to the victim
+    access: VictimAccess | None = None  # officer mode: their sign-ins and latest invitation
     closed_at: datetime | None = None  # when the victim was told of the outcome
     right_to_review_until: date | None = None  # the last day to ask for a Victims' Right to Review
 

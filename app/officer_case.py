@@ -13,10 +13,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from app.case_focus import MESSAGE_MAX_CHARS
 from app.domain import Case, Message, MessageState, Update, shown_state
-from app.listeners import Observable
+from app.observable import Observable
 from app.officer_ports import Colleague, Invitation, OfficerAccount, OfficerProfile, TemplateOffer
-from app.portal import MESSAGE_MAX_CHARS, Portal
+from app.portal import Portal
 from app.ports import AccountError, Sync
 from app.update_templates import OfficerWords
 
@@ -60,15 +61,15 @@ class OfficerCase(Observable):
 
     @property
     def case(self) -> Case | None:
-        return self._portal.store.case(self.case_id)
+        return self._portal.session.store.case(self.case_id)
 
     def timeline(self) -> list[Update]:
-        return self._portal.store.updates(self.case_id)
+        return self._portal.session.store.updates(self.case_id)
 
     def conversation(self) -> list[ShownReply]:
         case = self.case
         shown = []
-        for message in self._portal.store.messages(self.case_id):
+        for message in self._portal.session.store.messages(self.case_id):
             mine = message.author_kind == "officer"
             state = shown_state(message, case, me="officer") if (mine and case is not None) else message.state
             shown.append(ShownReply(message, mine, state))
@@ -123,7 +124,8 @@ class OfficerCase(Observable):
         if case is None or sync is None:
             return
         newest = max(
-            (m.seq or 0 for m in self._portal.store.messages(self.case_id) if m.author_kind == "victim"), default=0
+            (m.seq or 0 for m in self._portal.session.store.messages(self.case_id) if m.author_kind == "victim"),
+            default=0,
         )
         if newest > case.officer_read_seq:
             sync.mark_read(self.case_id, newest)
@@ -136,7 +138,7 @@ class OfficerCase(Observable):
         try:
             self.offers = await account.update_templates(self.case_id)
         except AccountError as exc:
-            self.errors["update"] = self._portal.account_trouble(exc)
+            self.errors["update"] = self._portal.session.trouble(exc)
         self.changed()
 
     def choose_template(self, template_id: str) -> None:
@@ -195,7 +197,7 @@ class OfficerCase(Observable):
         try:
             self.colleagues = [c for c in await account.colleagues() if c.id != self._officer_id()]
         except AccountError as exc:
-            self.errors["handover"] = self._portal.account_trouble(exc)
+            self.errors["handover"] = self._portal.session.trouble(exc)
         self.changed()
 
     async def hand_over(self, officer_id: str) -> None:
@@ -218,13 +220,22 @@ class OfficerCase(Observable):
 
         await self._call("invitation", send)
 
+    @property
+    def withdrawable(self) -> str | None:
+        """The id of the victim's latest invitation while it can still be withdrawn (unused)."""
+        case = self.case
+        note = case.access.invitation if case is not None and case.access is not None else None
+        if note is not None and note.state in ("sent", "opened"):
+            return note.id
+        return self.invitation.id if self.invitation is not None else None
+
     async def withdraw_invitation(self) -> None:
-        invitation = self.invitation
-        if invitation is None:
+        invitation_id = self.withdrawable
+        if invitation_id is None:
             return
 
         async def withdraw(account: OfficerAccount) -> None:
-            await account.withdraw_invitation(self.case_id, invitation.id)
+            await account.withdraw_invitation(self.case_id, invitation_id)
             self.invitation = None
             self.notice = self._portal.words("officer.case.invitation_withdrawn")
 
@@ -233,7 +244,7 @@ class OfficerCase(Observable):
     # ------------------------------------------------------------------ plumbing
 
     def _sync(self) -> Sync | None:
-        return self._portal.sync
+        return self._portal.session.sync
 
     def _refuse(self, field: CaseField, message: str) -> bool:
         self.errors[field] = message
@@ -256,12 +267,12 @@ class OfficerCase(Observable):
             await work(account)
         except AccountError as exc:
             # nothing typed is cleared: the reason shows beside the field, and it can be sent again
-            self.errors[field] = self._portal.account_trouble(exc)
+            self.errors[field] = self._portal.session.trouble(exc)
         finally:
             self.busy = False
             self.changed()
         if field in ("update", "handover") and field not in self.errors:
-            self._portal.refresh()  # the change comes back through the sync feed at once
+            self._portal.session.refresh()  # the change comes back through the sync feed at once
 
     def _officer_id(self) -> str:
         case = self.case

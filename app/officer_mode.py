@@ -1,20 +1,20 @@
-"""Officer mode beside the victim's app: the same store, lock, quick exit and sync runner (the
-Portal's), with officer mode's own small states around them: signing in, the caseload, each case
-in officer mode, and away. One person is signed in on a device at a time."""
+"""Officer mode beside the victim's app: the same session, store, lock, quick exit and sync
+runner (the Portal's), with officer mode's own small states around them: signing in, the
+caseload, each case in officer mode, and away. One person is signed in on a device at a time."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Literal
+from typing import Literal, get_args
 
 from app import update_templates
 from app.availability import Availability
 from app.caseload import Caseload
 from app.domain import Identity
-from app.listeners import Observable
+from app.observable import Observable
 from app.officer_case import OfficerCase
-from app.officer_ports import OfficerAccount, OfficerConnector, OfficerProfile
-from app.officer_sign_in import PROFILE_SETTING, OfficerSignInState, profile_from_json, profile_to_json
+from app.officer_ports import OfficerAccount, OfficerConnector, OfficerProfile, Role
+from app.officer_sign_in import OfficerSignInState
 from app.portal import Portal
 from app.ports import AccountError
 
@@ -31,30 +31,33 @@ class OfficerMode(Observable):
         self._connector = connector
         self.words = words if words is not None else update_templates.load()
         self.sign_in = OfficerSignInState(
-            connector, portal.words, signed_in=self._signed_in, trouble=portal.account_trouble
+            connector, portal.words, signed_in=self._signed_in, trouble=portal.session.trouble
         )
-        self.caseload = Caseload(lambda: self.portal.store, portal.clock)
-        self.availability = Availability(
-            portal.words, self.account, lambda: self.profile, self._keep, portal.account_trouble
-        )
+        self.caseload = Caseload(lambda: self.portal.session.store, portal.clock)
+        # what the server last said of this officer's availability (asked again when the app opens)
+        self._live: OfficerProfile | None = None
+        self.availability = self._new_availability()
         self._cases: dict[str, OfficerCase] = {}
         # the store changes under the sync runner: the caseload and the open case draw again
         portal.subscribe(self._store_changed)
-        portal.may_sync = self._may_sync
+        portal.session.sync_only_when(self._may_sync)
 
     # ------------------------------------------------------------------ who is here
 
     @property
     def active(self) -> bool:
         """Police staff are signed in on this device."""
-        identity = self.portal.identity
+        identity = self.portal.session.identity
         return identity is not None and identity.kind == "officer"
 
     @property
     def profile(self) -> OfficerProfile | None:
-        if not self.active:
+        identity = self.portal.session.identity
+        if identity is None or identity.kind != "officer":
             return None
-        return profile_from_json(self.portal.store.setting(PROFILE_SETTING))
+        if self._live is not None:
+            return self._live
+        return OfficerProfile("", identity.display_name, identity.collar_number, _role(identity.role), True)
 
     @property
     def reads_cases(self) -> bool:
@@ -64,13 +67,13 @@ class OfficerMode(Observable):
 
     def someone_else(self, wanting: Literal["victim", "officer"]) -> str:
         """Why this device cannot be used as ``wanting`` now ("" if it can): one person at a time."""
-        identity = self.portal.identity
+        identity = self.portal.session.identity
         if identity is None or identity.kind == wanting:
             return ""
         return self.portal.words(f"officer.switch.{identity.kind}")
 
     def account(self) -> OfficerAccount | None:
-        identity = self.portal.identity
+        identity = self.portal.session.identity
         if identity is None or identity.kind != "officer":
             return None
         return self._connector.officer_account(identity)
@@ -82,43 +85,53 @@ class OfficerMode(Observable):
         return self._cases[case_id]
 
     async def refresh_profile(self) -> None:
-        """Who the server says this officer is now (their role, their away message)."""
+        """Who the server says this officer is now (their away message, their usual reply time)."""
         account = self.account()
         if account is None:
             return
         try:
             self._keep(await account.me())
         except AccountError:
-            return  # offline: the profile kept on the device stands
+            return  # offline: what the device knows stands
 
     # ------------------------------------------------------------------ plumbing
 
     def _signed_in(self, identity: Identity, profile: OfficerProfile) -> None:
-        self.portal.store.set_setting(PROFILE_SETTING, profile_to_json(profile))
-        self.portal.begin_session(replace(identity, display_name=profile.name))
-        self.availability = Availability(
-            self.portal.words, self.account, lambda: self.profile, self._keep, self.portal.account_trouble
+        # the role and collar number travel with the identity, which the sync runner keeps
+        self.portal.session.begin(
+            replace(identity, display_name=profile.name, role=profile.role, collar_number=profile.collar_number)
         )
+        self._live = profile
+        self.availability = self._new_availability()
         self.changed()
 
-    def _may_sync(self, identity: Identity) -> bool:
+    def _new_availability(self) -> Availability:
+        return Availability(
+            self.portal.words, self.account, lambda: self.profile, self._keep, self.portal.session.trouble
+        )
+
+    @staticmethod
+    def _may_sync(identity: Identity) -> bool:
         """Admins read no cases: the server refuses them the feed, so the app does not ask."""
-        if identity.kind != "officer":
-            return True
-        profile = profile_from_json(self.portal.store.setting(PROFILE_SETTING))
-        return profile is None or profile.role != "admin"
+        return identity.kind != "officer" or identity.role != "admin"
 
     def _keep(self, profile: OfficerProfile) -> None:
-        self.portal.store.set_setting(PROFILE_SETTING, profile_to_json(profile))
+        self._live = profile
         self.changed()
 
     def _store_changed(self) -> None:
-        if self.portal.identity is None:
+        if self.portal.session.identity is None:
             self._cases.clear()  # signed out: nothing typed for a case outlives it
+            self._live = None
         else:  # a case handed to someone else takes what was typed for it along
-            store = self.portal.store
+            store = self.portal.session.store
             self._cases = {k: c for k, c in self._cases.items() if store.case(k) is not None}
         self.caseload.changed()
         for case in list(self._cases.values()):
             case.changed()
         self.changed()
+
+
+def _role(text: str) -> Role:
+    roles: tuple[Role, ...] = get_args(Role)
+    return next((r for r in roles if r == text), "officer")

@@ -8,14 +8,12 @@ is lost: the form lives here, not in the screen, so the lock and quick exit keep
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict
 from typing import Literal
 
 from app.content import Words
 from app.domain import Identity
-from app.listeners import Observable
+from app.observable import Observable
 from app.officer_ports import Enrolment, OfficerConnector, OfficerProfile
 from app.ports import AccountError
 
@@ -23,7 +21,6 @@ Step = Literal["details", "code", "enrol"]
 Field = Literal["force", "username", "password", "code", "form"]
 FIELDS: tuple[Field, ...] = ("force", "username", "password", "code")
 DEVICE_NAME = "Victim's Portal app (officer)"
-PROFILE_SETTING = "officer.profile"
 
 # The server's codes and the fields they are about (anything else shows above the button).
 _FIELD_OF_CODE: dict[str, Field] = {
@@ -174,16 +171,3 @@ def _field_of(exc: AccountError) -> Field:
     if exc.code == "invalid_request":  # "username: ..." names the field the server refused
         return _WIRE_FIELDS.get(str(exc).split(":", 1)[0].strip(), "form")
     return "form"
-
-
-def profile_to_json(profile: OfficerProfile) -> str:
-    return json.dumps(asdict(profile))
-
-
-def profile_from_json(text: str | None) -> OfficerProfile | None:
-    if not text:
-        return None
-    try:
-        return OfficerProfile(**json.loads(text))
-    except (ValueError, TypeError):
-        return None

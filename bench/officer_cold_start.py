@@ -17,14 +17,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from playwright.async_api import Page, async_playwright
 
 from app.domain import Case, Identity, Message, OfficerContact, VictimDetails
-from app.officer_ports import OfficerProfile
-from app.officer_sign_in import PROFILE_SETTING, profile_to_json
 from app.store.device import open_device_store
 from app.store.keys import KeyProvider, KeyringKeyProvider, MemoryKeyProvider
 from bench.cold_start import ARGS, CHROMIUM, ROOT, _free_port, _say, wait_for_text, wait_served
@@ -69,10 +68,8 @@ def warm_cache(folder: Path, keys: KeyProvider) -> None:
     ]
     store = open_device_store(folder, keys)
     with store.transaction():
-        store.set_identity(Identity("officer", "http://127.0.0.1:9", "t" * 43, "DC Grace Okafor", force_code="tvp"))
-        store.set_setting(
-            PROFILE_SETTING, profile_to_json(OfficerProfile("o1", "DC Grace Okafor", "4417", "officer", True))
-        )
+        officer = Identity("officer", "http://127.0.0.1:9", "t" * 43, "DC Grace Okafor", force_code="tvp")
+        store.set_identity(replace(officer, role="officer", collar_number="4417"))
         store.put_cases(cases)
         store.put_messages(messages)
         store.set_cursor("c1:4000")

@@ -24,10 +24,10 @@ def main() -> None:
     from pathlib import Path
 
     from app import content
-    from app.bootstrap import open_desktop_data
+    from app.local_data import Device, open_desktop_data
     from app.officer_mode import OfficerMode
     from app.store.keys import KeyringKeyProvider, MemoryKeyProvider
-    from main import Device, build_portal
+    from main import build_portal
     from sync.officer_account import HttpOfficerConnector
     from views.app import App
 

@@ -31,6 +31,7 @@ from app.domain import (
     OfficerName,
     OutboxItem,
     Update,
+    VictimAccess,
     VictimDetails,
 )
 from app.ports import ConnectionState
@@ -244,19 +245,21 @@ def case_from_wire(case: protocol.CasePublic) -> Case:
         updated_at=case.updated_at,
         victim=victim_from_wire(case.victim) if case.victim is not None else None,
         requests_due=tuple(sorted(r.due_at for r in case.open_update_requests)),
-        last_invitation=_last_invitation(case.notifications or []),
+        access=_access(case.victim_access) if case.victim_access is not None else None,
         closed_at=case.closed_at,
         right_to_review_until=case.right_to_review_until,
     )
 
 
-def _last_invitation(notifications: list[protocol.NotificationPublic]) -> InvitationNote | None:
-    sent = [n for n in notifications if n.purpose == "invitation"]
-    if not sent:
-        return None
-    newest = max(sent, key=lambda n: n.created_at)
-    channel: Literal["sms", "email"] = "email" if newest.channel == protocol.ContactChannel.EMAIL else "sms"
-    return InvitationNote(channel, newest.created_at, newest.status.value)
+def _access(access: protocol.VictimAccessPublic) -> VictimAccess:
+    invitation = access.invitation
+    note = None
+    if invitation is not None:
+        channel: Literal["sms", "email"] = "email" if invitation.channel == protocol.ContactChannel.EMAIL else "sms"
+        note = InvitationNote(
+            str(invitation.id), invitation.state.value, channel, invitation.sent_at, invitation.expires_at
+        )
+    return VictimAccess(access.signed_in, access.last_signed_in_at, access.last_seen_at, note)
 
 
 def victim_from_wire(victim: protocol.VictimPublic) -> VictimDetails:

@@ -240,30 +240,42 @@ def OfficerCaseScreen() -> ft.Control:
         parts.section(parts.subheading(w("officer.case.victim")), *victim_section(w, case)),
     ]
     if state.may_write:
-        invitation = state.invitation
-        note = case.last_invitation
-        invite_controls: list[ft.Control] = [
-            parts.body(
-                w("officer.invitation.sent", date=wording.day(w, invitation.expires_at))
-                if invitation  # sent from this device just now: newer than the last sync says
-                else w(
-                    f"officer.invitation.last.{note.status}",
-                    channel=w(f"officer.contact.{note.channel}"),
-                    when=wording.when(w, note.created_at, portal.clock()),
+        access = case.access
+        note = access.invitation if access is not None else None
+        now = portal.clock()
+        lines: list[ft.Control] = []
+        if access is not None:
+            if access.signed_in:
+                lines.append(parts.body(w("officer.access.signed_in")))
+            elif access.last_signed_in_at is not None:
+                lines.append(parts.body(w("officer.access.last", when=wording.when(w, access.last_signed_in_at, now))))
+            else:
+                lines.append(parts.body(w("officer.access.never")))
+        if note is not None:
+            lines.append(
+                parts.body(
+                    w(
+                        f"officer.invitation.state.{note.state}",
+                        channel=w(f"officer.contact.{note.channel}"),
+                        sent=wording.when(w, note.sent_at, now),
+                        expires=wording.day(w, note.expires_at),
+                    )
                 )
-                if note
-                else w("officer.invitation.never")
-            ),
+            )
+        else:
+            lines.append(parts.body(w("officer.invitation.never")))
+        invite_controls: list[ft.Control] = [
+            *lines,
             ft.Row(
                 [
                     ft.OutlinedButton(
-                        w(f"officer.invitation.send.{str(invitation is not None).lower()}"),
+                        w(f"officer.invitation.send.{str(note is not None).lower()}"),
                         on_click=run(state.invite),
                         disabled=state.busy,
                     ),
                     *(
                         [ft.TextButton(w("officer.invitation.revoke"), on_click=run(state.withdraw_invitation))]
-                        if invitation
+                        if state.withdrawable
                         else []
                     ),
                 ],

@@ -14,17 +14,23 @@ from views.state import run, use_portal
 def OfficerSettings() -> ft.Control:
     portal = use_portal()
     w = portal.words
-    lock = portal.lock
+    lock = portal.safety.lock
     return parts.page_body(
         parts.heading(w("settings.heading")),
-        parts.good_notice(portal.notice) if portal.notice else ft.Container(),
+        parts.good_notice(portal.feedback.notice) if portal.feedback.notice else ft.Container(),
         parts.section(parts.subheading(w("settings.exit.heading")), parts.body(w("settings.exit.body"))),
         parts.section(
             parts.subheading(w("settings.lock.heading")),
             PinForm(offer=False),
-            *([ft.TextButton(w("settings.lock.remove"), on_click=lambda: portal.remove_pin())] if lock.enabled else []),
+            *(
+                [ft.TextButton(w("settings.lock.remove"), on_click=lambda: portal.safety.remove_pin())]
+                if lock.enabled
+                else []
+            ),
         ),
-        parts.section(parts.subheading(w("settings.device.heading")), parts.body(portal.device_description)),
+        parts.section(
+            parts.subheading(w("settings.device.heading")), parts.body(portal.preferences.device_description)
+        ),
         parts.section(
             parts.subheading(w("officer.settings.signout")),
             parts.body(w("officer.settings.signout_explain")),
@@ -32,8 +38,8 @@ def OfficerSettings() -> ft.Control:
                 w("officer.settings.signout"),
                 bgcolor=ft.Colors.ERROR,
                 color=ft.Colors.ON_ERROR,
-                on_click=run(portal.sign_out_and_delete),
-                disabled=portal.busy,
+                on_click=run(portal.session.sign_out_and_delete),
+                disabled=portal.session.busy,
             ),
         ),
     )

@@ -35,8 +35,8 @@ def OfficerShell(header: ft.Control, banner: ft.Control) -> ft.Control:
     notices: list[ft.Control] = []
     if location.startswith("/i/"):  # an invitation link opened on an officer's device
         notices.append(parts.error_notice(officer.someone_else("victim")))
-    if portal.error:
-        notices.append(parts.error_notice(portal.error))
+    if portal.feedback.error:
+        notices.append(parts.error_notice(portal.feedback.error))
     nav = ft.Row(
         [
             ft.TextButton(w("officer.nav.caseload"), icon=ft.Icons.LIST, on_click=lambda: page.navigate("/")),

@@ -66,7 +66,7 @@ class Device:
             sign_in.type("code", pyotp.TOTP(secret).at(self.api.clock.now))
             await sign_in.submit()
         assert sign_in.errors == {}, sign_in.errors
-        self.portal.skip_pin()
+        self.portal.safety.skip_pin()
         return secret or ""
 
     async def settle(self, until: Callable[[], bool], seconds: float = 5) -> None:
@@ -88,7 +88,7 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
 async def device(backend: Api) -> AsyncIterator[Device]:
     opened = open_device(backend)
     yield opened
-    await opened.portal.stop()
+    await opened.portal.session.stop()
 
 
 def open_device(api: Api) -> Device:
@@ -103,7 +103,7 @@ def open_device(api: Api) -> Device:
         store,
         content.load(),
         sign_in=HttpSignIn(SERVER, transport=transport),
-        connector=HttpConnector(lambda: portal.store, transport=transport),
+        connector=HttpConnector(lambda: portal.session.store, transport=transport),
         wipe=wipe,
         clock=api.clock,
     )

@@ -103,11 +103,11 @@ async def test_the_caseload_is_live_through_the_sync_long_poll_and_cached_offlin
     case.type_reply("We have a suspect. I will call you today.")
     assert case.reply()
     assert [m.state for m in case.conversation() if m.mine] == ["sending"]  # at once, from the outbox
-    await device.settle(lambda: device.portal.connection == "offline")  # the banner's cue
+    await device.settle(lambda: device.portal.session.connection == "offline")  # the banner's cue
     assert [r.victim_name for r in caseload.rows()] == ["Alex Morgan"]
     assert [m.state for m in case.conversation() if m.mine] == ["sending"]
     device.network.up = True
-    device.portal.refresh()
+    device.portal.session.refresh()
     await device.settle(lambda: [m.state for m in case.conversation() if m.mine] == ["sent"])
     page = await backend.sync(victim)
     bodies = [e["message"]["body"] for e in page["events"] if e["kind"] == "message"]

@@ -3,6 +3,9 @@ real backend; and the roles: what the app shows matches what the server allows."
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+
 import pytest
 
 from app.officer_case import OfficerCase
@@ -17,7 +20,7 @@ async def signed_in_with_a_case(backend: Api, device: Device, **victim: object) 
     created = await backend.create_case(officer, victim={"name": "Alex Morgan", "phone": "07700 900123", **victim})
     signed = await backend.sign_in_victim(officer, created["id"])
     await device.sign_in("tvp", "pc1", secret=backend.authenticators[("tvp", "pc1")])
-    await device.settle(lambda: device.portal.store.case(created["id"]) is not None)
+    await device.settle(lambda: device.portal.session.store.case(created["id"]) is not None)
     return created["id"], signed.auth
 
 
@@ -101,14 +104,21 @@ async def test_the_invitation_is_sent_again_and_withdrawn(backend: Api, device: 
     assert state.invitation is not None
     token = backend.last_invitation_token()
 
-    def delivered() -> bool:  # the case screen says how the invitation went, from the synced case
-        case = state.case
-        return case is not None and case.last_invitation is not None and case.last_invitation.status == "sent"
+    def sent(state_now: str) -> Callable[[], bool]:
+        def check() -> bool:  # the case screen says where the invitation stands, kept live by sync
+            case = state.case
+            note = case.access.invitation if case is not None and case.access is not None else None
+            return note is not None and note.state == state_now
 
-    await device.settle(delivered)
+        return check
+
+    await device.settle(sent("sent"))
+    assert state.withdrawable is not None
+
     await state.withdraw_invitation()
     assert state.errors == {}
     assert invitation_of(state) is None
+    await device.settle(sent("withdrawn"))
     refused = await backend.redeem(token)
     assert refused.status_code in (400, 404, 410), refused.text
 
@@ -145,10 +155,11 @@ async def test_roles_in_the_app_match_the_server(backend: Api, device: Device, r
     me = await backend.add_officer("tvp", "me", role)
     await device.sign_in("tvp", "me", secret=backend.authenticators[("tvp", "me")])
     if role == Role.OFFICER:
-        await device.settle(lambda: device.portal.connection == "online")
+        await device.settle(lambda: device.portal.session.connection == "online")
     else:
-        assert device.portal.sync is None  # an admin has no feed: the app does not ask for one
-    assert device.portal.store.cases() == []
+        await asyncio.sleep(0.3)  # time enough for a pull, were there one
+        assert device.portal.session.last_synced_at is None  # an admin has no feed: the app does not ask
+    assert device.portal.session.store.cases() == []
     assert device.officer.caseload.rows() == []
     assert device.officer.reads_cases is (role == Role.OFFICER)
     assert device.officer.case(theirs["id"]).may_write is (role == Role.OFFICER)
@@ -170,7 +181,7 @@ async def test_a_second_device_of_the_same_officer_gets_the_caseload_too(backend
         other.officer.caseload.show("open")
         await other.settle(lambda: [r.case.id for r in other.officer.caseload.rows()] == [case_id])
     finally:
-        await other.portal.stop()
+        await other.portal.session.stop()
 
 
 async def test_a_supervisor_hands_a_case_over_and_the_officer_who_lost_it_forgets_it(backend: Api) -> None:
@@ -182,12 +193,12 @@ async def test_a_supervisor_hands_a_case_over_and_the_officer_who_lost_it_forget
     officer_device, sergeant_device = open_device(backend), open_device(backend)
     try:
         await officer_device.sign_in("tvp", "pc1", secret=backend.authenticators[("tvp", "pc1")])
-        await officer_device.settle(lambda: officer_device.portal.store.case(case_id) is not None)
+        await officer_device.settle(lambda: officer_device.portal.session.store.case(case_id) is not None)
         officer_device.officer.case(case_id).type_reply("Half-typed")
         assert officer_device.officer.case(case_id).colleagues == []  # a plain officer is offered no list
 
         await sergeant_device.sign_in("tvp", "sgt", secret=backend.authenticators[("tvp", "sgt")])
-        await sergeant_device.settle(lambda: sergeant_device.portal.store.case(case_id) is not None)
+        await sergeant_device.settle(lambda: sergeant_device.portal.session.store.case(case_id) is not None)
         state = sergeant_device.officer.case(case_id)
         await state.load_colleagues()
         assert pc2.id in {c.id for c in state.colleagues}
@@ -202,9 +213,9 @@ async def test_a_supervisor_hands_a_case_over_and_the_officer_who_lost_it_forget
         await sergeant_device.settle(now_with_pc2)
         await sergeant_device.settle(lambda: any(u.handed_to is not None for u in state.timeline()))
         # the officer who lost it: gone from the caseload and from the device, through the sync feed
-        await officer_device.settle(lambda: officer_device.portal.store.case(case_id) is None)
-        assert officer_device.portal.store.messages(case_id) == []
+        await officer_device.settle(lambda: officer_device.portal.session.store.case(case_id) is None)
+        assert officer_device.portal.session.store.messages(case_id) == []
         assert officer_device.officer.caseload.all_rows() == []
     finally:
-        await officer_device.portal.stop()
-        await sergeant_device.portal.stop()
+        await officer_device.portal.session.stop()
+        await sergeant_device.portal.session.stop()

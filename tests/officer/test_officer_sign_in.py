@@ -6,6 +6,7 @@ import pyotp
 
 from app.domain import Identity
 from app.officer_sign_in import OfficerSignInState, Step
+from app.portal import Portal
 from sync.server.models import officer
 from tests.officer.conftest import Device
 from tests.support import Api
@@ -16,8 +17,12 @@ def step(state: OfficerSignInState) -> Step:
     return state.step
 
 
+def phase(portal: Portal) -> str:
+    return portal.phase  # read afresh (see step)
+
+
 def signed_in(device: Device) -> Identity | None:
-    return device.portal.identity  # read afresh (see step)
+    return device.portal.session.identity  # read afresh (see step)
 
 
 async def test_first_sign_in_enrols_an_authenticator_with_a_qr_code_and_the_secret_as_text(
@@ -34,7 +39,7 @@ async def test_first_sign_in_enrols_an_authenticator_with_a_qr_code_and_the_secr
     assert enrolment is not None
     assert enrolment.secret
     assert enrolment.provisioning_uri.startswith("otpauth://totp/")
-    assert device.portal.identity is None  # nobody is signed in until the authenticator is confirmed
+    assert device.portal.session.identity is None  # nobody is signed in until the authenticator is confirmed
 
     sign_in.type("code", "000000" if pyotp.TOTP(enrolment.secret).now() != "000000" else "111111")
     await sign_in.confirm_enrolment()
@@ -97,7 +102,7 @@ async def test_a_wrong_password_is_refused_beside_the_password_and_nothing_typed
     assert sign_in.form["force"] == "tvp"
     assert sign_in.form["username"] == "pc1"
     assert step(sign_in) == "details"
-    assert device.portal.identity is None
+    assert device.portal.session.identity is None
 
     sign_in.type("username", "")
     await sign_in.submit()
@@ -133,9 +138,9 @@ async def test_one_person_per_device_a_signed_in_officer_is_told_to_sign_out_bef
     assert device.officer.someone_else("victim") == device.portal.words("officer.switch.officer")
     assert device.officer.someone_else("officer") == ""
 
-    await device.portal.sign_out_and_delete()  # the officer's cache goes with the sign-out
-    assert device.portal.identity is None
-    assert device.portal.store.cases() == []
+    await device.portal.session.sign_out_and_delete()  # the officer's cache goes with the sign-out
+    assert device.portal.session.identity is None
+    assert device.portal.session.store.cases() == []
     assert device.officer.profile is None
     assert device.officer.someone_else("victim") == ""
 
@@ -146,17 +151,17 @@ async def test_quick_exit_and_the_pin_lock_work_in_officer_mode_and_keep_a_half_
     officer = await backend.add_officer("tvp", "pc1")
     created = await backend.create_case(officer)
     await device.sign_in("tvp", "pc1", secret=backend.authenticators[("tvp", "pc1")])
-    await device.settle(lambda: device.portal.store.case(created["id"]) is not None)
+    await device.settle(lambda: device.portal.session.store.case(created["id"]) is not None)
     portal = device.portal
-    portal.choose_pin("2468", "2468")
+    portal.safety.choose_pin("2468", "2468")
     case = device.officer.case(created["id"])
     case.type_reply("I will call you at")
-    portal.quick_exit()
-    assert portal.phase == "exited"
-    portal.come_back()
-    assert portal.phase == "locked"  # back only with the PIN
-    assert (await portal.unlock("1111")).outcome != "unlocked"
-    assert (await portal.unlock("2468")).outcome == "unlocked"
-    assert portal.phase == "ready"
+    portal.safety.quick_exit()
+    assert phase(portal) == "exited"
+    portal.safety.come_back()
+    assert phase(portal) == "locked"  # back only with the PIN
+    assert (await portal.safety.unlock("1111")).outcome != "unlocked"
+    assert (await portal.safety.unlock("2468")).outcome == "unlocked"
+    assert phase(portal) == "ready"
     assert device.officer.active
     assert device.officer.case(created["id"]).reply_text == "I will call you at"

@@ -1,5 +1,9 @@
-"""What makes a state observable: screens subscribe, and every intent that changes something
-calls ``changed`` so they draw again. Officer mode's states share it."""
+"""A piece of the app's state that tells its listeners when it has changed.
+
+Each small state (``session``, ``safety``, ``case_focus``, ``preferences``, ``feedback``) is
+one of these, changed only through its own named intents; the screens subscribe (through
+``views/state.py``) and draw again. No Flet here: ``app/`` imports no UI toolkit.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ class Observable:
         self._listeners: list[Callable[[], None]] = []
 
     def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` after every change; returns the way to stop."""
         self._listeners.append(listener)
 
         def unsubscribe() -> None:
