@@ -189,10 +189,10 @@ class OfficerCase(Observable):
         await self._call("update", post)
 
     async def load_colleagues(self) -> None:
-        """Whom the case may be handed to: only a supervisor may list the force's officers, so
-        for anyone else the list stays empty and the hand-over is not offered."""
-        account, profile = self._account(), self._profile()
-        if account is None or profile is None or profile.role != "supervisor":
+        """Whom the case may be handed to (its officer or a supervisor may hand it over; an admin
+        reads no cases and is offered nothing)."""
+        account = self._account()
+        if account is None or not self.may_write:
             return
         try:
             self.colleagues = [c for c in await account.colleagues() if c.id != self._officer_id()]

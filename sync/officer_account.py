@@ -22,7 +22,7 @@ _OFFICER = TypeAdapter(protocol.OfficerPublic)
 _ENROLMENT = TypeAdapter(protocol.TotpEnrolmentPublic)
 _INVITATION = TypeAdapter(protocol.InvitationPublic)
 _TEMPLATES = TypeAdapter(protocol.UpdateTemplatesPublic)
-_OFFICERS = TypeAdapter(list[protocol.OfficerPublic])
+_COLLEAGUES = TypeAdapter(list[protocol.OfficerNamePublic])
 
 
 class HttpOfficerSignIn:
@@ -105,12 +105,10 @@ class HttpOfficerAccount:
         await self._http.call("POST", f"/cases/{_id(case_id)}/updates", body)
 
     async def colleagues(self) -> list[Colleague]:
-        officers: list[protocol.OfficerPublic] = _parse(_OFFICERS, await self._http.call("GET", "/officers"))
-        return [
-            Colleague(str(o.id), o.name, o.collar_number)
-            for o in officers
-            if o.active and o.role != protocol.Role.ADMIN
-        ]
+        officers: list[protocol.OfficerNamePublic] = _parse(
+            _COLLEAGUES, await self._http.call("GET", "/officers/colleagues")
+        )
+        return [Colleague(str(o.id), o.name, o.collar_number) for o in officers]
 
     async def hand_over(self, case_id: str, officer_id: str) -> None:
         body = request_body(protocol.HandOverCreate.model_construct(officer_id=uuid.UUID(officer_id)))

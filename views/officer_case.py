@@ -193,7 +193,7 @@ def _handing(state: OfficerCase, officer_id: str) -> Callable[..., Any]:
 
 @ft.component
 def HandOver(state: OfficerCase) -> ft.Control:
-    """Supervisors: hand the case to another officer of the force."""
+    """Hand the case to another officer of the force (its officer, or a supervisor)."""
     portal = use_portal()
     w = portal.words
     ft.use_effect(run(state.load_colleagues), [state.case_id])

@@ -184,6 +184,12 @@ async def test_a_second_device_of_the_same_officer_gets_the_caseload_too(backend
         await other.portal.session.stop()
 
 
+def sergeant_id(api: Api) -> str:
+    from sync.server.models import officer
+
+    return str(api.rows(officer, officer.c.username == "sgt")[0].id)
+
+
 async def test_a_supervisor_hands_a_case_over_and_the_officer_who_lost_it_forgets_it(backend: Api) -> None:
     pc1 = await backend.add_officer("tvp", "pc1")
     pc2 = await backend.add_officer("tvp", "pc2")
@@ -194,8 +200,10 @@ async def test_a_supervisor_hands_a_case_over_and_the_officer_who_lost_it_forget
     try:
         await officer_device.sign_in("tvp", "pc1", secret=backend.authenticators[("tvp", "pc1")])
         await officer_device.settle(lambda: officer_device.portal.session.store.case(case_id) is not None)
-        officer_device.officer.case(case_id).type_reply("Half-typed")
-        assert officer_device.officer.case(case_id).colleagues == []  # a plain officer is offered no list
+        mine = officer_device.officer.case(case_id)
+        mine.type_reply("Half-typed")
+        await mine.load_colleagues()  # the officer may hand it over too: to anyone but themselves
+        assert {c.id for c in mine.colleagues} == {pc2.id, sergeant_id(backend)}
 
         await sergeant_device.sign_in("tvp", "sgt", secret=backend.authenticators[("tvp", "sgt")])
         await sergeant_device.settle(lambda: sergeant_device.portal.session.store.case(case_id) is not None)
