@@ -225,8 +225,8 @@ class OfficerCase(Observable):
         """The id of the victim's latest invitation while it can still be withdrawn (unused)."""
         case = self.case
         note = case.access.invitation if case is not None and case.access is not None else None
-        if note is not None and note.state in ("sent", "opened"):
-            return note.id
+        if note is not None:  # the server's word, kept live by sync
+            return note.id if note.state in ("sent", "opened") else None
         return self.invitation.id if self.invitation is not None else None
 
     async def withdraw_invitation(self) -> None:

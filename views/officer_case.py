@@ -115,7 +115,12 @@ def Timeline(state: OfficerCase) -> ft.Control:
     items = [
         parts.section(
             parts.small(w("officer.case.update_meta", who=u.author_name, when=wording.when(w, u.created_at, now))),
-            ft.Text(u.text),
+            *(
+                [parts.body(w("officer.case.handed_to", name=u.handed_to.name, collar=u.handed_to.collar_number))]
+                if u.handed_to
+                else []
+            ),
+            *([ft.Text(u.text)] if u.text else []),
         )
         for u in reversed(state.timeline())
     ]
