@@ -25,6 +25,7 @@ OK = "ok"
 class Receiver:
     secret: str = ""
     slow_seconds: float = 1.0
+    delay: float = 0.0  # how long each accepted delivery takes to store (to overlap senders)
     plan: list[str] = field(default_factory=list)  # what to do with each request, in turn; then OK
     received: list[dict[str, Any]] = field(default_factory=list)  # each delivery stored, first time only
     duplicates: list[str] = field(default_factory=list)  # event ids delivered again (dropped)
@@ -60,6 +61,7 @@ class Receiver:
             self.held_id = event_id
             self.holding.set()
             self.release.wait(30)
+        time.sleep(self.delay)
         with self._lock:
             if any(r["id"] == event_id for r in self.received):
                 self.duplicates.append(event_id)
