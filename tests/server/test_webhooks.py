@@ -18,8 +18,9 @@ import pytest
 import sqlalchemy as sa
 
 from sync.protocol import Role, UpdateRequestCreate
+from sync.server import cli
 from sync.server.context import RequestInfo
-from sync.server.models import event, webhook, webhook_delivery
+from sync.server.models import audit_event, event, webhook, webhook_delivery
 from sync.server.services import update_requests
 from sync.server.webhook import outbox
 from sync.server.webhook.signature import sign, verify
@@ -278,3 +279,29 @@ async def test_failures_show_in_the_supervisors_figures(force: Force) -> None:
     assert figures["oldest_undelivered_at"] is None
     assert figures["delivered_in_period"] == 2
     assert len(receiver.ids()) == 2
+
+
+async def test_the_command_line_sets_the_webhook_and_refuses_bad_input(
+    force: Force, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = force.api.settings
+    monkeypatch.setenv("PORTAL_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("PORTAL_SECRET_KEY", settings.secret_key.get_secret_value())
+    capsys.readouterr()
+    assert cli.main(["webhook", "--force", "tvp", "--url", "https://user:pw@records.example/"]) == 1
+    assert cli.main(["webhook", "--force", "tvp", "--url", "https://records.example/", "--secret", "tooshort"]) == 1
+    assert cli.main(["webhook", "--force", "nope", "--url", "https://records.example/"]) == 1
+    refused = capsys.readouterr().out
+    assert "not usable" in refused
+    assert "No force" in refused
+    assert "user:pw" not in refused
+    assert "tooshort" not in refused
+    assert force.api.count(webhook) == 0
+    assert cli.main(["webhook", "--force", "TVP", "--url", "https://records.example/in", "--secret", "k" * 32]) == 0
+    assert "signed with the secret you gave" in capsys.readouterr().out
+    (row,) = force.api.rows(webhook)
+    assert (
+        force.api.services.ctx.secrets.unseal(row.secret_sealed, context=outbox.seal_context(row.force_id)) == "k" * 32
+    )
+    (audited,) = force.api.rows(audit_event, audit_event.c.action == "webhook.set")
+    assert audited.detail == {"host": "records.example"}
