@@ -122,25 +122,25 @@ async def test_an_admin_sets_the_webhook_and_sees_its_secret_once(force: Force) 
     assert api.count(webhook) == 1
 
 
-@pytest.mark.parametrize(
-    ("body", "code"),
-    [
-        ({"url": "ftp://records.example/x"}, "invalid_request"),
-        ({"url": "https://user:pw@records.example/x"}, "invalid_request"),
-        ({"url": "records.example/x"}, "invalid_request"),
-        ({"url": "https://records.example/a b"}, "invalid_request"),
-        ({"url": "https://" + "a" * 2001}, "invalid_request"),
-        ({"url": "https://records.example/", "secret": "short"}, "invalid_request"),
-        ({"url": "https://records.example/", "extra": 1}, "invalid_request"),
-        ({}, "invalid_request"),
-    ],
-)
-async def test_a_bad_webhook_is_refused_and_nothing_changes(force: Force, body: dict[str, Any], code: str) -> None:
-    response = await force.api.client.put("/webhook", json=body, headers=force.admin.auth)
-    assert response.status_code == 422, response.text
-    assert response.json()["error"]["code"] == code
-    assert "user:pw" not in response.text
-    assert "short" not in response.text
+BAD_WEBHOOKS: list[dict[str, Any]] = [
+    {"url": "ftp://records.example/x"},
+    {"url": "https://user:pw@records.example/x"},
+    {"url": "records.example/x"},
+    {"url": "https://records.example/a b"},
+    {"url": "https://" + "a" * 2001},
+    {"url": "https://records.example/", "secret": "short"},
+    {"url": "https://records.example/", "extra": 1},
+    {},
+]
+
+
+async def test_a_bad_webhook_is_refused_and_nothing_changes(force: Force) -> None:
+    for body in BAD_WEBHOOKS:
+        response = await force.api.client.put("/webhook", json=body, headers=force.admin.auth)
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["code"] == "invalid_request"
+        assert "user:pw" not in response.text
+        assert "short" not in response.text
     assert force.api.count(webhook) == 0
 
 

@@ -73,32 +73,35 @@ class Dispatcher:
             limits=httpx.Limits(max_connections=self.settings.webhook_batch),
             headers={"User-Agent": USER_AGENT},
         ) as client:
-            while not self._stopping:
+            outcomes: list[outbox.Outcome] = []
+            while True:
                 self._wake.clear()  # before looking: a wake during the pass means look again
                 try:
-                    done = await self.pass_once(client)
+                    outcomes = await self.pass_once(client, outcomes)
                 except Exception:  # a dead loop would strand every later delivery
                     log.exception("webhook delivery pass failed")
-                    done = 0
-                if done:
+                    outcomes = []  # not recorded: sent again once their leases run out
+                if self._stopping:
+                    if outcomes:
+                        await self.db.write(outbox.settle, outcomes, now=self.clock(), retry_gap=self.retry_gap)
+                    return
+                if outcomes:
                     continue
                 with suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.settings.webhook_poll_seconds)
 
-    async def pass_once(self, client: httpx.AsyncClient) -> int:
-        """Claim what is due, post it, record the answers; how many were tried."""
+    async def pass_once(self, client: httpx.AsyncClient, previous: list[outbox.Outcome]) -> list[outbox.Outcome]:
+        """Record the previous pass's answers and claim what is due, in one transaction; post it."""
         claimed = await self.db.write(
-            outbox.claim,
+            outbox.settle_and_claim,
+            previous,
             self.secrets,
             now=self.clock(),
+            retry_gap=self.retry_gap,
             lease=timedelta(seconds=self.settings.webhook_lease_seconds),
-            limit=self.settings.webhook_batch,
+            limit=0 if self._stopping else self.settings.webhook_batch,
         )
-        if not claimed:
-            return 0
-        outcomes = await asyncio.gather(*(self._post(client, item) for item in claimed))
-        await self.db.write(outbox.settle, outcomes, now=self.clock(), retry_gap=self.retry_gap)
-        return len(claimed)
+        return list(await asyncio.gather(*(self._post(client, item) for item in claimed)))
 
     async def stop(self) -> None:
         """Take no more; the pass under way finishes (its posts are bounded by the timeout)."""

@@ -243,6 +243,22 @@ def settle(
         )
 
 
+def settle_and_claim(
+    conn: Connection,
+    outcomes: Sequence[Outcome],
+    secrets: Secrets,
+    *,
+    now: datetime,
+    retry_gap: Callable[[int], timedelta],
+    lease: timedelta,
+    limit: int,
+) -> list[Claimed]:
+    """The dispatcher's one transaction per pass: the last pass's answers, then the next claim
+    (which may be the next event of a case whose event was just acknowledged)."""
+    settle(conn, outcomes, now=now, retry_gap=retry_gap)
+    return claim(conn, secrets, now=now, lease=lease, limit=limit) if limit else []
+
+
 def figures(conn: Connection, force_id: uuid.UUID, start: datetime, to: datetime) -> WebhookFiguresPublic | None:
     """The supervisor's view of the force's deliveries; None for a force that never had a webhook."""
     d = webhook_delivery.c
