@@ -21,6 +21,7 @@ from sync.protocol import Role, UpdateRequestCreate
 from sync.server import cli
 from sync.server.context import RequestInfo
 from sync.server.models import audit_event, event, webhook, webhook_delivery
+from sync.server.security import Secrets
 from sync.server.services import update_requests
 from sync.server.webhook import outbox
 from sync.server.webhook.signature import sign, verify
@@ -305,3 +306,27 @@ async def test_the_command_line_sets_the_webhook_and_refuses_bad_input(
     )
     (audited,) = force.api.rows(audit_event, audit_event.c.action == "webhook.set")
     assert audited.detail == {"host": "records.example"}
+
+
+async def test_a_secret_sealed_with_another_server_key_sends_nothing_until_set_again(force: Force) -> None:
+    api, victim = force.api, force.victims[0]
+    receiver = Receiver()
+    with running(receiver):
+        receiver.secret = (await force.set_webhook(receiver.url))["secret"]
+        # As after PORTAL_SECRET_KEY was changed: the stored secret no longer opens.
+        other = Secrets("another-server-secret-" + "y" * 32)
+
+        def reseal(conn: sa.Connection) -> None:
+            force_id = conn.execute(sa.select(webhook.c.force_id)).scalar_one()
+            sealed = other.seal(receiver.secret, context=outbox.seal_context(force_id))
+            conn.execute(sa.update(webhook).values(secret_sealed=sealed))
+
+        api.services.db.run_write(reseal)
+        assert (await api.send(victim, victim.case_id, "Hello")).status_code == 201
+        await until(lambda: force.deliveries()[0].attempts >= 2, what="failed attempts")
+        figures = await force.figures()
+        assert "set the webhook again" in figures["last_error"]
+        assert receiver.answered == []  # never sent unsigned, nor signed with anything else
+        receiver.secret = (await force.set_webhook(receiver.url))["secret"]
+        await until(lambda: force.pending() == 0, what="delivery once the webhook is set again")
+    assert [r["data"]["message"]["body"] for r in receiver.received] == ["Hello"]

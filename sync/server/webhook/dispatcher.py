@@ -120,8 +120,11 @@ class Dispatcher:
             EVENT_TYPE_HEADER: item.event_type,
         }
         try:
-            response = await client.post(item.url, content=body, headers=headers)
-        except httpx.TimeoutException:
+            # One deadline for the whole exchange: httpx's own timeouts apply to each read, so a
+            # receiver dripping its answer could otherwise outlast the lease.
+            async with asyncio.timeout(self.settings.webhook_timeout_seconds):
+                response = await client.post(item.url, content=body, headers=headers)
+        except (httpx.TimeoutException, TimeoutError):
             return self._failed(item, f"timed out after {self.settings.webhook_timeout_seconds:g} s")
         except httpx.HTTPError as exc:
             # The kind of failure only: an exception's text may quote the address.
