@@ -18,6 +18,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,13 @@ from sync.server.models import event, webhook_delivery
 from sync.server.settings import Settings
 from sync.server.webhook import outbox
 from sync.server.webhook.signature import SIGNATURE_HEADER, sign, verify
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # the default (5) resets connections when many deliveries arrive at once
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        return  # a client closing its kept-alive connection is not news
 
 
 class Receiver:
@@ -61,7 +69,7 @@ class Receiver:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's name
                 return
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/portal"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
@@ -107,7 +115,7 @@ def queue_backlog(db: Database) -> int:
             .where(event.c.kind == "message")
             .order_by(event.c.seq)
         ).all()
-        return outbox.enqueue(conn, [Stored(*row) for row in rows], now=Context.from_settings(Settings()).now())
+        return outbox.enqueue(conn, [Stored(*row) for row in rows], now=datetime.now(UTC))
 
     return db.run_write(work)
 

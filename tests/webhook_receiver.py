@@ -21,6 +21,10 @@ HOLD = "hold"  # wait until ``release`` is set, then store and answer 200 (the s
 OK = "ok"
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # the default (5) resets connections when many deliveries arrive at once
+
+
 @dataclass
 class Receiver:
     secret: str = ""
@@ -105,7 +109,7 @@ def running(receiver: Receiver) -> Iterator[Receiver]:
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's name
             return
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd = _Server(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
     receiver.url = f"http://127.0.0.1:{httpd.server_address[1]}/hooks/portal"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)

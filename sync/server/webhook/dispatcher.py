@@ -126,9 +126,11 @@ class Dispatcher:
                 response = await client.post(item.url, content=body, headers=headers)
         except (httpx.TimeoutException, TimeoutError):
             return self._failed(item, f"timed out after {self.settings.webhook_timeout_seconds:g} s")
+        except httpx.ConnectError:
+            return self._failed(item, "could not connect")
         except httpx.HTTPError as exc:
             # The kind of failure only: an exception's text may quote the address.
-            return self._failed(item, f"could not connect ({type(exc).__name__})")
+            return self._failed(item, f"no answer ({type(exc).__name__})")
         if 200 <= response.status_code < 300:
             return outbox.Outcome(item, None)
         return self._failed(item, f"HTTP {response.status_code}")
