@@ -177,10 +177,10 @@ def create_app(
             restore_signals()
             hub.close()
             await dispatcher.stop()
-            # Posts under way get their answers recorded (each bounded by the timeout); past
-            # that, a cancelled one is sent again once its lease runs out.
+            # Posts under way get a second to be answered and recorded, so a stop stays quick; one
+            # cut off is sent again (same event id) once its lease runs out.
             with suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(background[1]), settings.webhook_timeout_seconds + 1)
+                await asyncio.wait_for(asyncio.shield(background[1]), 1.0)
             for task in background:
                 task.cancel()
             for task in background:
