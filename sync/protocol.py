@@ -122,6 +122,20 @@ class ClosedOutcome(StrEnum):
     OTHER = "other"
 
 
+class UpdateTemplate(StrEnum):
+    """The events the Victims' Code names, each a starting point for an update (words in
+    ``assets/content/update-templates.json``)."""
+
+    SUSPECT_ARRESTED = "suspect_arrested"
+    SUSPECT_INTERVIEWED = "suspect_interviewed"
+    SUSPECT_RELEASED = "suspect_released"  # on bail or under investigation
+    SUSPECT_CHARGED = "suspect_charged"
+    NO_FURTHER_ACTION = "no_further_action"
+    PASSED_TO_PROSECUTOR = "passed_to_prosecutor"
+    COURT_DATE_SET = "court_date_set"
+    CASE_CLOSED = "case_closed"
+
+
 class AuthorKind(StrEnum):
     VICTIM = "victim"
     OFFICER = "officer"
@@ -393,6 +407,34 @@ class UpdateRequestPublic(Model):
     answered_at: datetime | None
 
 
+class InvitationState(StrEnum):
+    SENT = "sent"  # not opened yet
+    OPENED = "opened"  # the link was opened and a sign-in code sent, but not used to sign in
+    USED = "used"  # the victim signed in with it
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"  # revoked by an officer, or replaced by a newer invitation
+
+
+class InvitationStatePublic(Model):
+    """The victim's latest invitation: resend with POST /v1/cases/{id}/invitations, revoke with
+    DELETE /v1/cases/{id}/invitations/{invitation id}."""
+
+    id: uuid.UUID
+    state: InvitationState
+    channel: ContactChannel
+    sent_at: datetime
+    expires_at: datetime
+
+
+class VictimAccessPublic(Model):
+    """Officers only: whether the victim uses the portal."""
+
+    signed_in: bool = Field(description="The victim has a session that has not ended (on some device).")
+    last_signed_in_at: datetime | None = Field(description="Their latest sign-in; null if they never signed in.")
+    last_seen_at: datetime | None = Field(description="When their app last reached the server.")
+    invitation: InvitationStatePublic | None = Field(description="Their latest invitation; null if never invited.")
+
+
 class CasePublic(Model):
     id: uuid.UUID
     crime_reference: str
@@ -407,9 +449,18 @@ class CasePublic(Model):
     victim_read_seq: int
     officer_read_seq: int
     updated_at: datetime
+    closed_at: datetime | None = Field(
+        default=None, description="When the victim was told the case was closed (with its outcome)."
+    )
+    right_to_review_until: date | None = Field(
+        default=None,
+        description="Where the outcome allows a Victims' Right to Review (no further action, no suspect): "
+        "the last day (UK) to ask for one, 3 months from being told. Null otherwise.",
+    )
     # Officers only; None when a victim asks.
     victim: VictimPublic | None = None
     notifications: list[NotificationPublic] | None = None
+    victim_access: VictimAccessPublic | None = None
 
 
 class CaseView(StrEnum):
@@ -446,6 +497,34 @@ class CaseUpdateCreate(Model):
     status: CaseStatus | None = None
     closed_outcome: ClosedOutcome | None = None
     text: LongText = ""
+    template: UpdateTemplate | None = Field(
+        default=None, description="The template the update started from, if any (its text may have been edited)."
+    )
+
+
+class UpdateTemplatePublic(Model):
+    """A template as it applies to one case: what posting it changes, and the deadline it meets."""
+
+    template: UpdateTemplate
+    status: CaseStatus | None = Field(description="The status the case moves to; null leaves it as it is.")
+    closed_outcome: ClosedOutcome | None = Field(
+        description="The outcome it closes the case with; null with status 'closed' means the officer chooses."
+    )
+    working_days: int = Field(description="The force's limit for telling the victim of this event, for this victim.")
+    due_by: datetime = Field(description="When the victim must be told by, if the event happened now.")
+
+
+class UpdateTemplatesPublic(Model):
+    data: list[UpdateTemplatePublic]
+    enhanced_rights: bool = Field(description="Whether the shorter Enhanced Rights limit applies.")
+
+
+class OfficerNamePublic(Model):
+    """An officer as a timeline entry names them (their contact details are on the case itself)."""
+
+    id: uuid.UUID
+    name: str
+    collar_number: str
 
 
 class CaseUpdatePublic(Model):
@@ -459,6 +538,22 @@ class CaseUpdatePublic(Model):
     author_name: str
     author_kind: AuthorKind
     created_at: datetime
+    handed_to: OfficerNamePublic | None = Field(
+        default=None, description="Set on the entry a hand-over adds: the officer the case is now with."
+    )
+    template: UpdateTemplate | None = Field(default=None, description="The template the update started from.")
+
+
+class HandOverCreate(Model):
+    officer_id: uuid.UUID = Field(description="An active officer or supervisor of the same force (not an admin).")
+
+
+class HandOverPublic(Model):
+    """A case handed over: who has it now, and the timeline entry the victim sees."""
+
+    case_id: uuid.UUID
+    officer: OfficerContact
+    update: CaseUpdatePublic
 
 
 class UpdateRequestCreate(Model):
@@ -545,8 +640,19 @@ class UpdateRequestEvent(Model):
     update_request: UpdateRequestPublic
 
 
+class CaseRemovedEvent(Model):
+    """The case has left this officer's caseload (it was handed to someone else): forget it. Only
+    the officer who lost it receives this; it says nothing about the case or who has it now."""
+
+    kind: Literal["case_removed"] = "case_removed"
+    seq: int
+    case_id: uuid.UUID
+    reason: Literal["handed_over"] = "handed_over"
+
+
 SyncEvent = Annotated[
-    MessageEvent | UpdateEvent | CaseEvent | ReadEvent | UpdateRequestEvent, Field(discriminator="kind")
+    MessageEvent | UpdateEvent | CaseEvent | ReadEvent | UpdateRequestEvent | CaseRemovedEvent,
+    Field(discriminator="kind"),
 ]
 
 

@@ -66,3 +66,18 @@ def test_forces_can_set_their_own_standard() -> None:
         reported_on=date(2026, 11, 20), enhanced=False, officer_updates=0, last_officer_update_at=None, settings=custom
     )
     assert due == datetime(2026, 11, 22, tzinfo=UTC)
+
+
+def test_a_right_to_review_window_ends_3_months_after_being_told_uk_date() -> None:
+    from sync.protocol import ClosedOutcome
+    from sync.server.victims_code import add_months, right_to_review_until
+
+    assert add_months(date(2026, 11, 29), 3) == date(2027, 2, 28)  # no 29 February in 2027
+    assert add_months(date(2027, 11, 30), 3) == date(2028, 2, 29)
+    assert add_months(date(2026, 10, 31), 3) == date(2027, 1, 31)
+    told = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)  # already 1 July in London (BST)
+    assert right_to_review_until(ClosedOutcome.NO_FURTHER_ACTION, told) == date(2026, 10, 1)
+    assert right_to_review_until(ClosedOutcome.NO_SUSPECT, FRIDAY) == date(2027, 2, 27)
+    for outcome in (ClosedOutcome.CHARGED, ClosedOutcome.CONVICTED, ClosedOutcome.OUT_OF_COURT, None):
+        assert right_to_review_until(outcome, FRIDAY) is None
+    assert right_to_review_until(ClosedOutcome.NO_FURTHER_ACTION, None) is None

@@ -70,6 +70,7 @@ class NewEvent:
     kind: str
     seq: int
     payload: str
+    for_officer_id: uuid.UUID | None = None
 
     @property
     def case_id(self) -> uuid.UUID:
@@ -92,6 +93,7 @@ def append_many(conn: Connection, new_events: list[NewEvent], *, now: datetime) 
                 "kind": e.kind,
                 "payload": e.payload,
                 "created_at": now,
+                "for_officer_id": e.for_officer_id,
             }
             for e in new_events
         ],
@@ -99,19 +101,33 @@ def append_many(conn: Connection, new_events: list[NewEvent], *, now: datetime) 
     # Every event is written here, so the webhook's outbox row commits with it whatever path wrote it.
     webhook_outbox.enqueue(conn, new_events, now=now)
     for e in new_events:
-        _announce(conn, e.case_row, e.seq)
+        keys = (
+            (officer_key(e.for_officer_id),)
+            if e.for_officer_id is not None
+            else (officer_key(e.case_row.officer_id), victim_key(e.case_row.victim_id))
+        )
+        _announce(conn, Change(e.case_row.force_id, e.seq, keys))
 
 
-def _announce(conn: Connection, case_row: CaseLike, seq: int) -> None:
-    change = Change(case_row.force_id, seq, (officer_key(case_row.officer_id), victim_key(case_row.victim_id)))
+def _announce(conn: Connection, change: Change) -> None:
     conn.info.setdefault(_CHANGES, []).append(change)
     if conn.dialect.name == "postgresql":
         conn.execute(sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, encode_change(change))))
 
 
-def append(conn: Connection, case_row: CaseLike, *, kind: str, seq: int, payload: str, now: datetime) -> None:
-    """Store one event about ``case_row``; it wakes the case's victim, its officer and supervisors."""
-    append_many(conn, [NewEvent(case_row, kind, seq, payload)], now=now)
+def append(
+    conn: Connection,
+    case_row: CaseLike,
+    *,
+    kind: str,
+    seq: int,
+    payload: str,
+    now: datetime,
+    for_officer_id: uuid.UUID | None = None,
+) -> None:
+    """Store one event about ``case_row``; it wakes the case's victim, its officer and supervisors
+    (or, with ``for_officer_id``, only that officer, and only they read it)."""
+    append_many(conn, [NewEvent(case_row, kind, seq, payload, for_officer_id)], now=now)
 
 
 REVOKED = "revoked"

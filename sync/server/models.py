@@ -156,6 +156,8 @@ case = sa.Table(
     # order: soonest due first, closed cases last), so a page of a caseload is an index range.
     sa.Column("next_update_due", UtcDateTime()),
     sa.Column("queue_position", sa.BigInteger(), nullable=False, server_default="0"),
+    # When the victim was told the case was closed: a Right to Review window runs from it.
+    sa.Column("closed_at", UtcDateTime()),
     sa.UniqueConstraint("force_id", "crime_reference"),
     sa.Index(None, "officer_id", "queue_position", "id"),
     sa.Index(None, "force_id", "queue_position", "id"),
@@ -177,6 +179,10 @@ case_update = sa.Table(
     sa.Column("author_officer_id", sa.Uuid(), sa.ForeignKey("officer.id")),
     sa.Column("author_name", sa.String(200), nullable=False),
     _created(),
+    # A hand-over's entry names the officer the case went to; an update posted from a template
+    # names the template (``UpdateTemplate``), so the app can show the event in its own words.
+    sa.Column("handed_to_officer_id", sa.Uuid(), sa.ForeignKey("officer.id")),
+    sa.Column("template", sa.String(32)),
     sa.Index(None, "case_id", "seq"),
 )
 
@@ -226,6 +232,9 @@ event = sa.Table(
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("payload", sa.Text(), nullable=False),
     _created(),
+    # Set on an event meant for one officer only, who may no longer see the case (it was handed
+    # away from them): nobody else reads it, and that officer reads nothing else of the case.
+    sa.Column("for_officer_id", sa.Uuid(), sa.ForeignKey("officer.id")),
     sa.PrimaryKeyConstraint("force_id", "seq"),
     sa.Index(None, "case_id", "seq"),
 )

@@ -10,10 +10,13 @@ working days, or 1 for Enhanced Rights. Forces override any of these in their se
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from sync.protocol import ClosedOutcome
 
 DEFAULT_FORCE_SETTINGS: dict[str, Any] = {
     "first_update_days": 5,
@@ -22,6 +25,9 @@ DEFAULT_FORCE_SETTINGS: dict[str, Any] = {
     "update_interval_days": 28,
     "update_request_working_days": 5,
     "enhanced_update_request_working_days": 1,
+    # Right 6: told of an arrest, interview, release, charge or decision within these limits.
+    "event_update_working_days": 5,
+    "enhanced_event_update_working_days": 1,
     "alert_text": "You have a new update. Open the app to read it.",
     "alert_min_gap_minutes": 60,
 }
@@ -54,6 +60,11 @@ def add_working_days(start: datetime, days: int) -> datetime:
 def update_request_due(requested_at: datetime, *, enhanced: bool, settings: Mapping[str, Any]) -> datetime:
     key = "enhanced_update_request_working_days" if enhanced else "update_request_working_days"
     return add_working_days(requested_at, int(settings[key]))
+
+
+def event_update_working_days(*, enhanced: bool, settings: Mapping[str, Any]) -> int:
+    """Right 6: how many working days the police have to tell the victim of an event."""
+    return int(settings["enhanced_event_update_working_days" if enhanced else "event_update_working_days"])
 
 
 def scheduled_update_due(
@@ -94,3 +105,26 @@ def next_update_due(
         settings=settings,
     )
     return min([scheduled, *open_request_dues])
+
+
+# Victims' Right to Review: a decision not to charge (no further action) or to stop looking for
+# a suspect may be reviewed when the victim asks within 3 months of being told of it (West
+# Midlands Police, "victims right to review"). The words are in assets/content/outcomes.json,
+# whose ``right_to_review`` flags must name exactly these outcomes.
+RIGHT_TO_REVIEW_OUTCOMES = frozenset({ClosedOutcome.NO_FURTHER_ACTION, ClosedOutcome.NO_SUSPECT})
+RIGHT_TO_REVIEW_MONTHS = 3
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, or the last day of that month when it is shorter."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def right_to_review_until(outcome: ClosedOutcome | None, told_at: datetime | None) -> date | None:
+    """The last day (UK date) a victim told of ``outcome`` at ``told_at`` may ask for a review;
+    None when the outcome allows no review."""
+    if outcome not in RIGHT_TO_REVIEW_OUTCOMES or told_at is None:
+        return None
+    return add_months(told_at.astimezone(UK).date(), RIGHT_TO_REVIEW_MONTHS)

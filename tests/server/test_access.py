@@ -26,6 +26,8 @@ def case_calls(case_id: str) -> list[tuple[str, str, dict[str, Any] | None]]:
         ("POST", f"/cases/{case_id}/update-requests", {}),
         ("POST", f"/cases/{case_id}/updates", {"text": "An update"}),
         ("POST", f"/cases/{case_id}/invitations", {}),
+        ("GET", f"/cases/{case_id}/update-templates", None),
+        ("POST", f"/cases/{case_id}/hand-over", {"officer_id": str(uuid.uuid4())}),
     ]
 
 
@@ -157,6 +159,8 @@ async def test_the_integration_key_does_its_three_jobs_and_nothing_else(world: W
         ("PUT", f"/cases/{own_case}/messages/{uuid.uuid4()}", {"body": "hi"}),
         ("POST", f"/cases/{own_case}/invitations", {}),
         ("POST", f"/cases/{own_case}/update-requests", {}),
+        ("GET", f"/cases/{own_case}/update-templates", None),
+        ("POST", f"/cases/{own_case}/hand-over", {"officer_id": world.officers["tvp.pc2"].id}),
         ("POST", "/auth/logout", None),
     ]:
         assert_error(await call(api, key, method, path, body), (403, 404))

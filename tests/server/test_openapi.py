@@ -22,6 +22,10 @@ ENDPOINTS = {
     ("put", "/v1/officers/me/availability"),
     ("get", "/v1/support-services"),
     ("put", "/v1/support-services"),
+    ("post", "/v1/cases/{case_id}/hand-over"),
+    ("get", "/v1/cases/{case_id}/update-templates"),
+    ("get", "/v1/officers/colleagues"),
+    ("delete", "/v1/cases/{case_id}/invitations/{invitation_id}"),
 }
 
 
@@ -58,3 +62,26 @@ async def test_the_wire_names_the_app_relies_on(api: Api) -> None:
         "source",
         "reviewed",
     }
+
+
+async def test_the_wire_names_officer_mode_relies_on(api: Api) -> None:
+    schemas = (await api.client.get("http://testserver/openapi.json")).json()["components"]["schemas"]
+    case = schemas["CasePublic"]["properties"]
+    assert {"closed_at", "right_to_review_until", "victim_access"} <= set(case)
+    assert set(schemas["VictimAccessPublic"]["properties"]) == {
+        "signed_in",
+        "last_signed_in_at",
+        "last_seen_at",
+        "invitation",
+    }
+    assert set(schemas["InvitationState"]["enum"]) == {"sent", "opened", "used", "expired", "withdrawn"}
+    assert {"handed_to", "template"} <= set(schemas["CaseUpdatePublic"]["properties"])
+    assert set(schemas["HandOverPublic"]["properties"]) == {"case_id", "officer", "update"}
+    assert set(schemas["UpdateTemplatePublic"]["properties"]) == {
+        "template",
+        "status",
+        "closed_outcome",
+        "working_days",
+        "due_by",
+    }
+    assert "CaseRemovedEvent" in schemas

@@ -14,11 +14,14 @@ from sync.protocol import (
     CaseUpdateCreate,
     CaseUpdatePublic,
     CaseView,
+    HandOverCreate,
+    HandOverPublic,
     UpdateRequestCreate,
     UpdateRequestPublic,
+    UpdateTemplatesPublic,
 )
 from sync.server.deps import RequestDep, ServicesDep
-from sync.server.services import case_updates, caseload, cases, update_requests
+from sync.server.services import case_updates, caseload, cases, handovers, update_requests, update_templates
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -69,8 +72,27 @@ async def post_update(
     return await services.db.write(case_updates.post_update, services.ctx, request, case_id, body)
 
 
+@router.get("/{case_id}/update-templates")
+async def list_update_templates(
+    case_id: uuid.UUID, request: RequestDep, services: ServicesDep
+) -> UpdateTemplatesPublic:
+    """The Victims' Code events an officer can post an update from, each with what it changes on the
+    case and when the victim must be told by (the force's Right 6 limit for this victim)."""
+    return await services.db.write(update_templates.list_templates, services.ctx, request, case_id)
+
+
 @router.post("/{case_id}/update-requests", status_code=status.HTTP_201_CREATED)
 async def request_update(
     case_id: uuid.UUID, body: UpdateRequestCreate, request: RequestDep, services: ServicesDep
 ) -> UpdateRequestPublic:
     return await services.db.write(update_requests.request_update, services.ctx, request, case_id, body)
+
+
+@router.post("/{case_id}/hand-over")
+async def hand_over(
+    case_id: uuid.UUID, body: HandOverCreate, request: RequestDep, services: ServicesDep
+) -> HandOverPublic:
+    """Give the case to another officer or supervisor of the force (the case's officer or a
+    supervisor may). The victim sees who has it now and is alerted; the officer who had it
+    receives a `case_removed` sync event."""
+    return await services.db.write(handovers.hand_over, services.ctx, request, case_id, body)

@@ -4,9 +4,16 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from sync.protocol import OfficerAvailability, OfficerCreate, OfficerCreatedPublic, OfficerPublic, SetupCodePublic
+from sync.protocol import (
+    OfficerAvailability,
+    OfficerCreate,
+    OfficerCreatedPublic,
+    OfficerNamePublic,
+    OfficerPublic,
+    SetupCodePublic,
+)
 from sync.server.deps import RequestDep, ServicesDep
-from sync.server.services import accounts, officers
+from sync.server.services import accounts, handovers, officers
 
 router = APIRouter(prefix="/officers", tags=["officers"])
 
@@ -21,6 +28,13 @@ async def create_officer(body: OfficerCreate, request: RequestDep, services: Ser
 @router.get("")
 async def list_officers(request: RequestDep, services: ServicesDep) -> list[OfficerPublic]:
     return await services.db.read(officers.list_officers, services.ctx, request)
+
+
+@router.get("/colleagues")
+async def colleagues(request: RequestDep, services: ServicesDep) -> list[OfficerNamePublic]:
+    """The active officers and supervisors of the caller's force (not the caller): who a case
+    may be handed over to."""
+    return await services.db.read(handovers.colleagues, services.ctx, request)
 
 
 @router.get("/me")

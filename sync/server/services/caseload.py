@@ -95,7 +95,7 @@ def list_page(conn: Connection, ctx: Context, request: RequestInfo, page: PageRe
     rows = rows[: page.limit]
     if caller.kind == "officer":
         audit.record(conn, caller, "case.list", now=ctx.now(), detail={"count": len(rows), "view": page.view.value})
-    data = render(conn, caller, rows)
+    data = render(conn, caller, rows, now=ctx.now())
     last = rows[-1] if rows else None
     next_cursor = _encode(ctx, last.queue_position, last.id) if more and last is not None else None
     return CasesPublic(data=data, count=len(data), next_cursor=next_cursor)

@@ -25,7 +25,7 @@ def get_case(conn: Connection, ctx: Context, request: RequestInfo, case_id: uuid
     row = load_visible(conn, caller, case_id)
     if caller.kind == "officer":
         audit.record(conn, caller, "case.read", now=ctx.now(), case_id=case_id)
-    return render(conn, caller, [row])[0]
+    return render(conn, caller, [row], now=ctx.now())[0]
 
 
 def _victim_values(body: VictimCreate) -> dict[str, Any]:
@@ -108,4 +108,4 @@ def create_case(conn: Connection, ctx: Context, request: RequestInfo, body: Case
     row = conn.execute(case_query.where(case.c.id == case_id)).one()
     emit_case_changed(conn, ctx, row)
     audit.record(conn, caller, "case.create", now=now, case_id=case_id)
-    return render(conn, caller, [row])[0]
+    return render(conn, caller, [row], now=ctx.now())[0]

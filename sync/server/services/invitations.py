@@ -19,6 +19,7 @@ from sync.server.models import challenge, force, invitation
 from sync.server.notify import texts
 from sync.server.notify.outbox import enqueue
 from sync.server.services.authentication import authenticate, require_officer
+from sync.server.services.case_changes import emit_case_changed
 from sync.server.services.visibility import load_visible
 
 
@@ -80,6 +81,7 @@ def create_invitation(
         now=now,
         secrets=ctx.secrets,
     )
+    emit_case_changed(conn, ctx, row)  # the officers' view shows the invitation's state
     audit.record(
         conn,
         caller,
@@ -131,6 +133,7 @@ def revoke(conn: Connection, ctx: Context, request: RequestInfo, case_id: uuid.U
         )
     now = ctx.now()
     if revoke_unused(conn, invitation.c.id == invitation_id, now=now):
+        emit_case_changed(conn, ctx, row)
         audit.record(
             conn, caller, "invitation.revoke", now=now, case_id=row.id, detail={"invitation_id": str(invitation_id)}
         )

@@ -1,10 +1,12 @@
-"""A case as a caller is shown it (``CasePublic``): its officer, due date and open update
-requests for everyone; the victim's details and the notifications sent for officers only."""
+"""A case as a caller is shown it (``CasePublic``): its officer, due date, open update requests
+and outcome for everyone; the victim's details, whether they use the portal, and the
+notifications sent, for officers only."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,17 +21,19 @@ from sync.protocol import (
     ContactPreferences,
     OfficerContact,
     UpdateRequestPublic,
+    VictimAccessPublic,
     VictimPublic,
 )
 from sync.server.context import Caller
 from sync.server.models import notification, update_request
 from sync.server.notify.outbox import public as notification_public
 from sync.server.services.update_requests import update_request_public
+from sync.server.services.victim_access import victim_access
 from sync.server.services.visibility import CaseRow
-from sync.server.victims_code import next_update_due
+from sync.server.victims_code import next_update_due, right_to_review_until
 
 
-def render(conn: Connection, caller: Caller, rows: Sequence[CaseRow]) -> list[CasePublic]:
+def render(conn: Connection, caller: Caller, rows: Sequence[CaseRow], *, now: datetime) -> list[CasePublic]:
     if not rows:
         return []
     ids = [row.id for row in rows]
@@ -49,11 +53,16 @@ def render(conn: Connection, caller: Caller, rows: Sequence[CaseRow]) -> list[Ca
             .limit(20 * len(ids))
         ):
             sent[note.case_id].append(notification_public(note))
-    return [_case_public(row, caller, open_requests[row.id], sent[row.id]) for row in rows]
+    access = victim_access(conn, [row.victim_id for row in rows], now) if caller.kind == "officer" else {}
+    return [_case_public(row, caller, open_requests[row.id], sent[row.id], access.get(row.victim_id)) for row in rows]
 
 
 def _case_public(
-    row: CaseRow, caller: Caller, open_requests: list[UpdateRequestPublic], notifications: list[Any]
+    row: CaseRow,
+    caller: Caller,
+    open_requests: list[UpdateRequestPublic],
+    notifications: list[Any],
+    access: VictimAccessPublic | None,
 ) -> CasePublic:
     for_officer = caller.kind == "officer"
     return CasePublic(
@@ -64,15 +73,7 @@ def _case_public(
         summary=row.summary,
         reported_on=row.reported_on,
         closed_outcome=ClosedOutcome(row.closed_outcome) if row.closed_outcome else None,
-        officer=OfficerContact(
-            id=row.officer_id,
-            name=row.officer_name,
-            collar_number=row.officer_collar_number,
-            phone=row.officer_phone,
-            email=row.officer_email,
-            reply_within_hours=row.officer_reply_within_hours,
-            away_message=row.officer_away_message,
-        ),
+        officer=officer_contact(row),
         next_update_due=next_update_due(
             closed=row.status == CaseStatus.CLOSED,
             reported_on=row.reported_on,
@@ -86,6 +87,12 @@ def _case_public(
         victim_read_seq=row.victim_read_seq,
         officer_read_seq=row.officer_read_seq,
         updated_at=row.updated_at,
+        closed_at=row.closed_at,
+        right_to_review_until=right_to_review_until(
+            ClosedOutcome(row.closed_outcome) if row.closed_outcome else None, row.closed_at
+        )
+        if row.status == CaseStatus.CLOSED
+        else None,
         victim=VictimPublic(
             id=row.victim_id,
             name=row.victim_name,
@@ -105,6 +112,20 @@ def _case_public(
         if for_officer
         else None,
         notifications=notifications if for_officer else None,
+        victim_access=access,
+    )
+
+
+def officer_contact(row: CaseRow) -> OfficerContact:
+    """The officer in charge of a case loaded with ``visibility.case_query``, as victims see them."""
+    return OfficerContact(
+        id=row.officer_id,
+        name=row.officer_name,
+        collar_number=row.officer_collar_number,
+        phone=row.officer_phone,
+        email=row.officer_email,
+        reply_within_hours=row.officer_reply_within_hours,
+        away_message=row.officer_away_message,
     )
 
 

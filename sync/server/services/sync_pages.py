@@ -80,12 +80,18 @@ def _own_cases(column: sa.Column[uuid.UUID]) -> sa.ColumnElement[bool]:
     )
 
 
+# Events meant for everyone who may see their case; the others are each for one former officer.
+_SHARED = event.c.for_officer_id.is_(None)
+
 # Built once: the same rules as ``visibility.visible_to`` (victims their cases, officers their
-# caseload, supervisors the force), written as fixed statements because polls are frequent.
+# caseload, supervisors the force), written as fixed statements because polls are frequent; and
+# an officer also reads the events addressed to them about cases handed away from them.
 _PAGES = {
-    "victim": _page_query(_own_cases(case.c.victim_id)),
-    "officer": _page_query(_own_cases(case.c.officer_id)),
-    "supervisor": _page_query(None),
+    "victim": _page_query(sa.and_(_SHARED, _own_cases(case.c.victim_id))),
+    "officer": _page_query(
+        sa.or_(sa.and_(_SHARED, _own_cases(case.c.officer_id)), event.c.for_officer_id == sa.bindparam("person"))
+    ),
+    "supervisor": _page_query(_SHARED),
 }
 
 
@@ -115,7 +121,7 @@ def read(conn: Connection, ctx: Context, request: RequestInfo, since: int) -> Pa
     cases = {}
     if last_case_mention:
         case_rows = conn.execute(case_query.where(case.c.id.in_(list(last_case_mention)), visible_to(caller))).all()
-        cases = {public.id: public for public in render(conn, caller, case_rows)}
+        cases = {public.id: public for public in render(conn, caller, case_rows, now=ctx.now())}
     events: list[str] = []
     for row in rows:
         if row.kind != "case":

@@ -14,10 +14,11 @@ from sync.protocol import ChallengePublic, ContactChannel, InvitationRedeem, Tok
 from sync.server import audit, limits, security
 from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import ApiError, Gone
-from sync.server.models import challenge, force, invitation, victim
+from sync.server.models import case, challenge, force, invitation, victim
 from sync.server.notify import texts
 from sync.server.notify.outbox import enqueue
 from sync.server.services import sessions
+from sync.server.services.case_changes import emit_cases_changed
 
 _WITHDRAWN = "This invitation was withdrawn. Ask the officer for a new one."
 
@@ -103,6 +104,8 @@ def redeem_invitation(
         )
     )
     conn.execute(sa.update(invitation).where(invitation.c.id == row.id).values(codes_sent=invitation.c.codes_sent + 1))
+    if row.codes_sent == 0:  # first opened: the officers' view of the invitation changes
+        emit_cases_changed(conn, ctx, case.c.id == row.case_id)
     notification_id = enqueue(
         conn,
         force_id=row.force_id,
@@ -209,6 +212,7 @@ def verify_code(conn: Connection, ctx: Context, request: RequestInfo, body: Vict
     ).scalar_one_or_none()
     if used is None:  # used, or withdrawn while this code was being checked
         raise _code_used()
+    emit_cases_changed(conn, ctx, case.c.id == row.case_id)  # officers see the victim signed in
     session = sessions.new_session(
         conn,
         ctx,
