@@ -17,12 +17,14 @@ from sync.protocol import (
     SetupCodePublic,
     SignOutPublic,
     SupportServicesPublic,
+    WebhookCreate,
+    WebhookCreatedPublic,
 )
 from sync.server import audit
 from sync.server.context import Context
 from sync.server.errors import Conflict, NotFound
 from sync.server.models import force
-from sync.server.services import accounts, devices, integration_keys, officers, support
+from sync.server.services import accounts, devices, integration_keys, officers, support, webhooks
 from sync.server.victims_code import DEFAULT_FORCE_SETTINGS
 
 
@@ -92,3 +94,7 @@ def reset_password(conn: Connection, ctx: Context, code: str, username: str) -> 
 def set_support_services(conn: Connection, ctx: Context, code: str, body: SupportServicesPublic) -> bool:
     """Stores the force's list of local support services; False when that very list was already there."""
     return support.store(conn, ctx, None, force_id_for(conn, code), body)
+
+
+def set_webhook(conn: Connection, ctx: Context, code: str, body: WebhookCreate) -> WebhookCreatedPublic:
+    return webhooks.store(conn, ctx, None, force_id_for(conn, code), body)

@@ -1,6 +1,6 @@
 """``portal-server``: run the backend, migrate its database, add forces and officers, end access
 (deactivate officers, reset passwords, revoke and rotate integration keys), set a force's local
-support services, seed a demo."""
+support services and its webhook, seed a demo."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from sync.protocol import OfficerCreate, Role, SetupCodePublic, SupportServicesPublic
+from sync.protocol import OfficerCreate, Role, SetupCodePublic, SupportServicesPublic, WebhookCreate
 from sync.server import admin, demo
 from sync.server.app import channel_from_settings
 from sync.server.context import Context
@@ -91,6 +91,15 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help='JSON: {"version": "2026-11-01", "services": [{"id", "name", "purpose", "phone", "website", '
         '"source", "reviewed"}, ...]}',
+    )
+
+    hook = commands.add_parser(
+        "webhook", help="set a force's webhook address; prints the secret that signs each delivery, once"
+    )
+    hook.add_argument("--force", required=True, dest="force_code")
+    hook.add_argument("--url", required=True, help="http:// or https:// address of the force's receiver")
+    hook.add_argument(
+        "--secret", help="32+ printable characters the receiver already holds (else one is made and printed)"
     )
 
     commands.add_parser("demo", help="seed two forces with officers and cases, and print how to sign in")
@@ -173,6 +182,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
                 _say(f"Stored {len(listed.services)} support services for {code} (version {listed.version}).")
             else:
                 _say(f"{code} already has this list (version {listed.version}); nothing changed.")
+        elif args.command == "webhook":
+            hook = _webhook_body(args.url, args.secret)
+            set_hook = db.run_write(admin.set_webhook, ctx, args.force_code.lower(), hook)
+            _say(f"Events of {args.force_code.lower()} are posted to {set_hook.url}.")
+            if args.secret is None:
+                _say(f"Signing secret (shown once; give it to the receiver, keep it secret):\n{set_hook.secret}")
+            else:
+                _say("Each delivery is signed with the secret you gave.")
         elif args.command == "demo":
             _demo(db, ctx, outbox, settings)
         return 0
@@ -199,6 +216,15 @@ def read_support_services(path: Path) -> SupportServicesPublic:
             raise BadRequest(f"{path} is not valid JSON.") from exc
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}" for e in errors[:5])
         raise BadRequest(f"{path} is not a usable list of support services: {problems}") from exc
+
+
+def _webhook_body(url: str, secret: str | None) -> WebhookCreate:
+    try:
+        return WebhookCreate(url=url, secret=secret)
+    except ValidationError as exc:
+        # Where and what only: never the value given (it may be the secret).
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:3])
+        raise BadRequest(f"The webhook is not usable: {problems}") from exc
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:

@@ -2,7 +2,7 @@
 timeline, and when a case was closed (the Right to Review window runs from it)
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-11-29 15:45:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sync.server.models import UtcDateTime
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
