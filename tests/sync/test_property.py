@@ -142,4 +142,5 @@ async def test_the_server_ends_with_the_clients_messages_in_order(
     finally:
         await runner.stop()
         store.close()
+        switch.cut()  # the server lives on to the next example: close this example's connections to it
         listener.close()
