@@ -1,5 +1,8 @@
 """Shared fixtures. The backend suite runs against both SQLite and PostgreSQL: each test that
-asks for ``database_url`` runs twice. PostgreSQL tests use a database made for this run."""
+asks for ``database_url`` runs twice. PostgreSQL tests use a database made for this run.
+
+A test that asks for ``world`` gets the two-force world of ``tests.support.build_world``, built
+through the API once per database kind and copied into its database (``tests/worlds.py``)."""
 
 from __future__ import annotations
 
@@ -11,12 +14,11 @@ from pathlib import Path
 
 import psycopg
 import pytest
-import sqlalchemy as sa
 
 from sync.server.migrate import upgrade
-from sync.server.models import metadata
 from tests.liveserver import Seeded
-from tests.support import Api, FakeClock, open_api, settings_for
+from tests.support import Api, FakeClock, World, open_api, settings_for
+from tests.worlds import WorldSnapshot, WorldSnapshots, empty_postgres
 
 PG_ADMIN = os.environ.get("PORTAL_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -44,16 +46,6 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _truncate(url: str) -> None:
-    engine = sa.create_engine(url)
-    try:
-        with engine.begin() as conn:
-            tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-            conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return fresh_database(request.param, request, tmp_path)
@@ -66,7 +58,7 @@ def fresh_database(kind: str, request: pytest.FixtureRequest, tmp_path: Path) ->
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     url: str = request.getfixturevalue("pg_database")
-    _truncate(url)
+    empty_postgres(url)
     return url
 
 
@@ -75,10 +67,35 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(scope="session")
+def world_snapshots(tmp_path_factory: pytest.TempPathFactory) -> WorldSnapshots:
+    return WorldSnapshots(tmp_path_factory.mktemp("worlds"))
+
+
+WORLD = pytest.StashKey[WorldSnapshot]()
+
+
 @pytest.fixture
-async def api(database_url: str, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Api]:
+async def api(
+    request: pytest.FixtureRequest,
+    database_url: str,
+    tmp_path: Path,
+    clock: FakeClock,
+    world_snapshots: WorldSnapshots,
+) -> AsyncIterator[Api]:
+    if "world" in request.fixturenames:  # the world goes in before the server opens the database
+        snapshot = await world_snapshots.for_database(database_url)
+        snapshot.restore_database(database_url, settings_for(database_url, tmp_path).notify_file)
+        request.node.stash[WORLD] = snapshot
     async with open_api(database_url, tmp_path, clock) as opened:
         yield opened
+
+
+@pytest.fixture
+def world(request: pytest.FixtureRequest, api: Api) -> World:
+    """Two forces, each with an admin, a supervisor, two officers and a signed-in victim per officer."""
+    snapshot: WorldSnapshot = request.node.stash[WORLD]
+    return snapshot.world(api)
 
 
 @pytest.fixture

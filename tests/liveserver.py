@@ -35,7 +35,8 @@ def start(env: dict[str, str], port: int, workers: int = 1) -> subprocess.Popen[
         env={**os.environ, "PORTAL_ENVIRONMENT": "development", **env, "PORTAL_LOG_LEVEL": "warning"},
         cwd=ROOT,
     )
-    deadline = time.monotonic() + 30
+    # Generous: on a busy two-core machine importing the server alone can take a dozen seconds.
+    deadline = time.monotonic() + 90
     while True:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1).status_code == 200:

@@ -8,12 +8,7 @@ from typing import Any
 import pytest
 
 from sync.protocol import Role
-from tests.support import Api, World, bearer, build_world
-
-
-@pytest.fixture
-async def world(api: Api) -> World:
-    return await build_world(api)
+from tests.support import Api, World, bearer
 
 
 def case_calls(case_id: str) -> list[tuple[str, str, dict[str, Any] | None]]:

@@ -5,19 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import pytest
-
 from sync.server.models import audit_event, event, officer
 from tests.server.test_access import assert_error
-from tests.support import Api, World, bearer, build_world
+from tests.support import Api, World, bearer
 
 PATH = "/officers/me/availability"
 AWAY = {"reply_within_hours": 72, "away_message": "On leave until Monday 3 August. PC Walsh is covering my cases."}
-
-
-@pytest.fixture
-async def world(api: Api) -> World:
-    return await build_world(api)
 
 
 def stored(api: Api, officer_id: str) -> tuple[Any, Any]:

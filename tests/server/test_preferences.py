@@ -17,7 +17,7 @@ from sync.server.migrate import upgrade
 from sync.server.models import audit_event, case, event, force, victim
 from tests.conftest import PG_ADMIN
 from tests.server.test_access import assert_error
-from tests.support import Api, World, bearer, build_world
+from tests.support import Api, World, bearer
 
 PATH = "/me/contact-preferences"
 DEFAULT = {"contact_channels": ["sms"], "contact_times": "", "safe_to_leave_voicemail": False, "news_alerts": True}
@@ -27,11 +27,6 @@ CHOSEN = {
     "safe_to_leave_voicemail": True,
     "news_alerts": False,
 }
-
-
-@pytest.fixture
-async def world(api: Api) -> World:
-    return await build_world(api)
 
 
 def victim_row(api: Api, case_id: str) -> Any:

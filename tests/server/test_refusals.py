@@ -7,19 +7,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sync.server.models import case, case_update, event, invitation, message, officer, update_request, victim
-from tests.support import Api, Victim, World, build_world
+from tests.support import Api, Victim, World
 
 TABLES = (message, case, victim, officer, case_update, update_request, invitation, event)
-
-
-@pytest.fixture
-async def world(api: Api) -> World:
-    return await build_world(api)
 
 
 def counts(api: Api) -> list[int]:

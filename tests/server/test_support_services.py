@@ -13,7 +13,7 @@ import pytest
 from sync.server import cli, demo
 from sync.server.models import audit_event, support_services
 from tests.server.test_access import assert_error
-from tests.support import Api, World, bearer, build_world
+from tests.support import Api, World, bearer
 
 PATH = "/support-services"
 SERVICE: dict[str, Any] = {
@@ -26,11 +26,6 @@ SERVICE: dict[str, Any] = {
     "reviewed": "2026-11-01",
 }
 LIST: dict[str, Any] = {"version": "2026-11-01", "services": [SERVICE]}
-
-
-@pytest.fixture
-async def world(api: Api) -> World:
-    return await build_world(api)
 
 
 def snapshot(api: Api) -> list[tuple[Any, ...]]:

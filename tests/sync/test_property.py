@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -63,14 +67,39 @@ STEPS = st.lists(
 RUN = itertools.count()
 
 
+@dataclass
+class Backend:
+    """The server all examples of one test talk to, running when each example begins. Examples
+    share the database anyway and tell their own messages apart by run number; a server of
+    their own would only pay its start-up again (a "restart server" step still restarts it)."""
+
+    env: dict[str, str]
+    port: int
+    process: subprocess.Popen[bytes]
+
+    def restart(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        self.process = start(self.env, self.port)
+
+
+@pytest.fixture
+def backend(seeded: Seeded) -> Iterator[Backend]:
+    port = free_port()
+    running = Backend(seeded.env, port, start(seeded.env, port))
+    yield running
+    stop(running.process)
+
+
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=STEPS)
 async def test_the_server_ends_with_the_clients_messages_in_order(
-    seeded: Seeded, tmp_path: Path, steps: list[str]
+    seeded: Seeded, backend: Backend, tmp_path: Path, steps: list[str]
 ) -> None:
     run = next(RUN)
-    server_port = free_port()
-    process = start(seeded.env, server_port)
+    server_port = backend.port
+    if backend.process.poll() is not None:
+        backend.restart()
     switch = Switch(server_port)
     listener = await asyncio.start_server(switch.handle, "127.0.0.1", 0)
     base = f"http://127.0.0.1:{listener.sockets[0].getsockname()[1]}"
@@ -99,9 +128,7 @@ async def test_the_server_ends_with_the_clients_messages_in_order(
                 runner = SyncRunner(store, base, seeded.victim.token)
                 runner.start()
             elif step == "restart server":
-                process.kill()
-                process.wait()
-                process = start(seeded.env, server_port)
+                backend.restart()
             await asyncio.sleep(0.05)
 
         switch.online = True
@@ -115,5 +142,5 @@ async def test_the_server_ends_with_the_clients_messages_in_order(
     finally:
         await runner.stop()
         store.close()
+        switch.cut()  # the server lives on to the next example: close this example's connections to it
         listener.close()
-        stop(process)
