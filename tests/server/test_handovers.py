@@ -7,16 +7,10 @@ import asyncio
 import uuid
 
 import httpx
-import pytest
 
 from sync.server.models import audit_event, case, notification
 from tests.server.test_access import assert_error
-from tests.support import Api, World, bearer, build_world
-
-
-@pytest.fixture
-async def world(api: Api) -> World:
-    return await build_world(api)
+from tests.support import Api, World, bearer
 
 
 async def hand_over(api: Api, who_token: str, case_id: str, officer_id: str) -> httpx.Response:
