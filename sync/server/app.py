@@ -31,6 +31,7 @@ from sync.server.notify.outbox import take_after_commit
 from sync.server.routes import (
     auth,
     cases,
+    eligibility,
     health,
     integration_keys,
     invitations,
@@ -210,6 +211,7 @@ def create_app(
         integration_keys,
         stats,
         support,
+        eligibility,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     if docs:

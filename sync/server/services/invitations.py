@@ -11,15 +11,15 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.protocol import CaseStatus, ContactChannel, InvitationCreate, Role
+from sync.protocol import CaseStatus, ContactChannel, InvitationCreate, InviteDecision, Role
 from sync.server import audit, security
-from sync.server.context import Context, RequestInfo
+from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import BadRequest, Conflict, NotFound
 from sync.server.models import challenge, force, invitation
 from sync.server.notify import texts
 from sync.server.notify.outbox import enqueue
 from sync.server.services.authentication import authenticate, require_officer
-from sync.server.services.visibility import load_visible
+from sync.server.services.visibility import CaseRow, load_visible
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,27 @@ def create_invitation(
     row = load_visible(conn, caller, case_id, lock=True)
     if row.status == CaseStatus.CLOSED:
         raise Conflict("This case is closed; reopen it before inviting the victim.", code="case_closed")
-    channel = body.channel or ContactChannel(row.victim_preferred_channel)
+    if row.invite_decision == InviteDecision.NEVER:
+        raise Conflict(
+            "The force's rules say this victim is never to be invited. If that is wrong for this victim, "
+            "override the decision with your reason first.",
+            code="invite_decision_never",
+        )
+    return issue(conn, ctx, row, body.channel, actor=caller, created_by=f"officer:{caller.id}")
+
+
+def issue(
+    conn: Connection,
+    ctx: Context,
+    row: CaseRow,
+    channel: ContactChannel | None,
+    *,
+    actor: Caller | None,
+    created_by: str,
+) -> NewInvitation:
+    """Stores an invitation for the case's victim (by ``channel``, else their preferred one) and
+    its notification, revoking their older unused ones; the caller has the case's row lock."""
+    channel = channel or ContactChannel(row.victim_preferred_channel)
     contact = row.victim_phone if channel == ContactChannel.SMS else row.victim_email
     if not contact:
         raise BadRequest(
@@ -62,7 +82,7 @@ def create_invitation(
             victim_id=row.victim_id,
             token_hash=ctx.secrets.digest(token),
             channel=channel.value,
-            created_by=f"officer:{caller.id}",
+            created_by=created_by,
             created_at=now,
             expires_at=expires_at,
         )
@@ -82,10 +102,11 @@ def create_invitation(
     )
     audit.record(
         conn,
-        caller,
+        actor,
         "invitation.create",
         now=now,
         case_id=row.id,
+        force_id=row.force_id,
         detail={"channel": channel.value, "revoked_older": revoked_older},
     )
     return NewInvitation(invitation_id, url, notification_id, channel, expires_at)

@@ -17,10 +17,13 @@ from sync.protocol import (
     ContactChannel,
     ContactMethod,
     ContactPreferences,
+    InviteDecision,
+    InviteDecisionPublic,
     OfficerContact,
     UpdateRequestPublic,
     VictimPublic,
 )
+from sync.server import wording
 from sync.server.context import Caller
 from sync.server.models import notification, update_request
 from sync.server.notify.outbox import public as notification_public
@@ -105,6 +108,7 @@ def _case_public(
         if for_officer
         else None,
         notifications=notifications if for_officer else None,
+        invite_decision=decision_public(row) if for_officer else None,
     )
 
 
@@ -117,4 +121,18 @@ def contact_preferences(
         contact_times=times,
         safe_to_leave_voicemail=voicemail,
         news_alerts=news_alerts,
+    )
+
+
+def decision_public(row: CaseRow) -> InviteDecisionPublic | None:
+    if row.invite_decision is None:
+        return None
+    return InviteDecisionPublic(
+        decision=InviteDecision(row.invite_decision),
+        rules_version=row.decision_rules_version,
+        rule=row.decision_rule,
+        reason=wording.invite_reason(row.decision_rule),
+        decided_at=row.decided_at,
+        overridden_by=row.decision_overridden_by,
+        override_reason=row.decision_override_reason,
     )
