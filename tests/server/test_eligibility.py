@@ -80,7 +80,8 @@ async def test_hostile_rules_are_refused_with_a_clear_error_and_change_nothing(a
         response = await api.client.put("/eligibility-rules", json=body, headers=admin.auth)
         assert 400 <= response.status_code < 500, (body, response.status_code)
         error = response.json()["error"]
-        assert set(error) == {"code", "message"} and error["message"], body
+        assert set(error) == {"code", "message"}, body
+        assert error["message"], body
     not_json = await api.client.put(
         "/eligibility-rules", content=b"{not json", headers={**admin.auth, "content-type": "application/json"}
     )
@@ -88,12 +89,13 @@ async def test_hostile_rules_are_refused_with_a_clear_error_and_change_nothing(a
     assert api.count(eligibility_rules) == 0
 
 
+FIFTEEN = (date.today() - timedelta(days=365 * 15)).isoformat()
 EXCLUDED: list[tuple[dict[str, Any], str]] = [
     ({"domestic_abuse": True}, "excluded_domestic_abuse"),
     ({"sexual_offence": True}, "excluded_sexual_offence"),
     ({"phone_risk": True}, "excluded_phone_risk"),
     ({"victim": {"age": 15}}, "excluded_under_16"),
-    ({"victim": {"age": None, "date_of_birth": (date.today() - timedelta(days=365 * 15)).isoformat()}}, "excluded_under_16"),
+    ({"victim": {"age": None, "date_of_birth": FIFTEEN}}, "excluded_under_16"),
     ({"victim": {"portal_consent": False}}, "victim_declined"),
     ({"crime_type": "Fraud"}, "crime_type_not_included"),
 ]  # fmt: skip
@@ -251,5 +253,6 @@ def test_every_rule_has_plain_words_with_a_source_and_review_date() -> None:
     }  # fmt: skip
     assert set(REASONS) == rules
     for entry in REASONS.values():
-        assert entry["text"] and entry["source"]
+        assert entry["text"]
+        assert entry["source"]
         date.fromisoformat(entry["reviewed"])
