@@ -86,15 +86,19 @@ def append_many(conn: Connection, new_events: list[NewEvent], *, now: datetime) 
             for e in new_events
         ],
     )
-    for e in new_events:
-        _announce(conn, e.case_row, e.seq)
-
-
-def _announce(conn: Connection, case_row: CaseLike, seq: int) -> None:
-    change = Change(case_row.force_id, seq, (officer_key(case_row.officer_id), victim_key(case_row.victim_id)))
-    conn.info.setdefault(_CHANGES, []).append(change)
+    announced = [
+        Change(e.case_row.force_id, e.seq, (officer_key(e.case_row.officer_id), victim_key(e.case_row.victim_id)))
+        for e in new_events
+    ]
+    conn.info.setdefault(_CHANGES, []).extend(announced)
     if conn.dialect.name == "postgresql":
-        conn.execute(sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, encode_change(change))))
+        # One round trip for many (a bulk import announces thousands): one NOTIFY per change still.
+        for start in range(0, len(announced), _NOTIFY_CHUNK):
+            chunk = announced[start : start + _NOTIFY_CHUNK]
+            conn.execute(sa.select(*(sa.func.pg_notify(NOTIFY_CHANNEL, encode_change(c)) for c in chunk)))
+
+
+_NOTIFY_CHUNK = 500
 
 
 def append(conn: Connection, case_row: CaseLike, *, kind: str, seq: int, payload: str, now: datetime) -> None:

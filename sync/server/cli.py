@@ -257,7 +257,10 @@ def read_eligibility_rules(path: Path) -> EligibilityRules:
 def import_cases(db: Database, ctx: Context, code: str, path: Path, *, dry_run: bool) -> int:
     if not path.is_file():
         raise BadRequest(f"Cannot read {path}: there is no such file.")
-    bar = Progress(sum(1 for _ in path.open("rb")), sys.stdout) if sys.stdout.isatty() else None
+    bar = None
+    if sys.stdout.isatty():
+        with path.open("rb") as file:
+            bar = Progress(sum(1 for _ in file), sys.stdout)
 
     def report(result: case_import.RowResult) -> None:
         if result.action == "refused" or dry_run:

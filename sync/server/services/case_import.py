@@ -229,20 +229,38 @@ def _apply_batch(
     known = _known(conn, caller, items)
     officers = record_cases.active_officers(conn, caller.force_id)
     rules = invite_decisions.rules_now(conn, caller.force_id)
-    results = []
+    results: dict[int, RowResult] = {}
+    new: list[tuple[int, CaseCreate, record_cases.Plan]] = []
+    changed: list[tuple[int, CaseCreate]] = []
     for line, body in items:
-        existing = known.get(body.crime_reference)
         try:
-            if existing is not None and record_cases.plan(ctx, body, existing, officers).action == "unchanged":
-                results.append(RowResult(line, body.crime_reference, "unchanged"))
-                continue
+            todo = record_cases.plan(ctx, body, known.get(body.crime_reference), officers)
+        except ApiError as exc:
+            results[line] = RowResult(line, body.crime_reference, "refused", exc.message)
+            continue
+        if todo.action == "unchanged":
+            results[line] = RowResult(line, body.crime_reference, "unchanged")
+        elif todo.action == "create":
+            new.append((line, body, todo))
+        else:
+            changed.append((line, body))
+    # New cases go in together; should the database refuse any, each goes in on its own instead.
+    try:
+        with conn.begin_nested():
+            record_cases.create_many(conn, ctx, caller, [(body, todo) for _, body, todo in new], rules)
+        results.update({line: RowResult(line, body.crime_reference, "create") for line, body, _ in new})
+    except sa.exc.DBAPIError:
+        changed.extend((line, body) for line, body, _ in new)
+    for line, body in changed:
+        try:
             with conn.begin_nested():
                 action, _ = record_cases.submit(conn, ctx, caller, body, officers=officers, rules=rules)
-        except ApiError as exc:
-            results.append(RowResult(line, body.crime_reference, "refused", exc.message))
+        except (ApiError, sa.exc.DBAPIError) as exc:
+            reason = exc.message if isinstance(exc, ApiError) else "the database refused this row"
+            results[line] = RowResult(line, body.crime_reference, "refused", reason)
             continue
-        results.append(RowResult(line, body.crime_reference, action))
-    return results
+        results[line] = RowResult(line, body.crime_reference, action)
+    return [results[line] for line, _ in items]
 
 
 def csv_line(body: dict[str, Any]) -> dict[str, str]:
