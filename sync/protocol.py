@@ -374,6 +374,12 @@ class InviteDecisionPublic(Model):
     override_reason: str | None = None
 
 
+class PhoneRiskMark(Model):
+    """The officer's mark that someone with access to the victim's phone puts them at risk."""
+
+    at_risk: bool
+
+
 class InviteDecisionOverride(Model):
     decision: Literal[InviteDecision.INVITE, InviteDecision.NEVER]
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=1000), Lines]

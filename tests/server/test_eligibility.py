@@ -256,3 +256,25 @@ def test_every_rule_has_plain_words_with_a_source_and_review_date() -> None:
         assert entry["text"]
         assert entry["source"]
         date.fromisoformat(entry["reviewed"])
+
+
+async def test_an_officer_marks_a_risk_from_someone_with_the_victims_phone(api: Api) -> None:
+    admin, pc1 = await _people(api)
+    await put_rules(api, admin)
+    body = case_body(pc1)
+    created = await recorded(api, body)
+    assert _invitations(api, created["id"], live=True) == 1
+    path = f"/cases/{created['id']}/phone-risk"
+    by_key = await api.client.put(path, json={"at_risk": True}, headers=bearer(api.integration_keys["tvp"]))
+    assert by_key.status_code == 403
+    marked = await api.client.put(path, json={"at_risk": True}, headers=pc1.auth)
+    assert marked.status_code == 200
+    assert marked.json()["invite_decision"]["rule"] == "excluded_phone_risk"
+    assert _invitations(api, created["id"], live=True) == 0
+    # The record system sending the case again without the mark does not clear it.
+    assert (await send_case(api, body)).status_code == 200
+    assert (await decision(api, pc1, created["id"]))["rule"] == "excluded_phone_risk"
+    cleared = await api.client.put(path, json={"at_risk": False}, headers=pc1.auth)
+    assert cleared.json()["invite_decision"]["rule"] == "invite_crime_type"
+    marks = api.rows(audit_event, audit_event.c.action == "case.phone_risk")
+    assert [m.detail["at_risk"] for m in marks] == [True, False]

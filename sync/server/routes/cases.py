@@ -15,6 +15,7 @@ from sync.protocol import (
     CaseUpdatePublic,
     CaseView,
     InviteDecisionOverride,
+    PhoneRiskMark,
     UpdateRequestCreate,
     UpdateRequestPublic,
 )
@@ -91,3 +92,12 @@ async def override_invite_decision(
     """The officer on the case (or a supervisor) decides whether the victim is invited, instead of
     the force's rules, and says why; recorded in the audit trail. An invitation goes at once."""
     return await services.db.write(invite_decisions.override, services.ctx, request, case_id, body)
+
+
+@router.put("/{case_id}/phone-risk")
+async def mark_phone_risk(
+    case_id: uuid.UUID, body: PhoneRiskMark, request: RequestDep, services: ServicesDep
+) -> CasePublic:
+    """The officer marks (or clears) that someone with access to the victim's phone puts them at
+    risk; the force's rules decide again, and where they exclude it no invitation stays open."""
+    return await services.db.write(invite_decisions.mark_phone_risk, services.ctx, request, case_id, body)

@@ -22,6 +22,7 @@ from sync.protocol import (
     EligibilityRules,
     InviteDecision,
     InviteDecisionOverride,
+    PhoneRiskMark,
     Role,
 )
 from sync.server import audit, eligibility
@@ -164,5 +165,23 @@ def override(
         detail={"from": row.invite_decision, "to": body.decision.value, "reason": body.reason},
     )
     row = _after_decision(conn, ctx, caller, _reload(conn, row.id))
+    emit_case_changed(conn, ctx, row)
+    return render(conn, caller, [row])[0]
+
+
+def mark_phone_risk(
+    conn: Connection, ctx: Context, request: RequestInfo, case_id: uuid.UUID, body: PhoneRiskMark
+) -> CasePublic:
+    """The officer on the case (or a supervisor) marks, or clears, a risk from someone with access
+    to the victim's phone; the rules in force now decide again (the record system cannot clear it)."""
+    caller = authenticate(conn, ctx, request)
+    require_officer(caller, Role.OFFICER, Role.SUPERVISOR)
+    row = load_visible(conn, caller, case_id, lock=True)
+    if row.phone_risk == body.at_risk:
+        return render(conn, caller, [row])[0]
+    now = ctx.now()
+    conn.execute(sa.update(case).where(case.c.id == row.id).values(phone_risk=body.at_risk, updated_at=now))
+    audit.record(conn, caller, "case.phone_risk", now=now, case_id=row.id, detail={"at_risk": body.at_risk})
+    row = decide(conn, ctx, caller, _reload(conn, row.id), caller.force_code, rules_now(conn, row.force_id))
     emit_case_changed(conn, ctx, row)
     return render(conn, caller, [row])[0]
