@@ -17,7 +17,7 @@ from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import BadRequest, Conflict, NotFound
 from sync.server.models import challenge, force, invitation
 from sync.server.notify import texts
-from sync.server.notify.outbox import enqueue
+from sync.server.notify.outbox import NewNotification, enqueue, enqueue_many
 from sync.server.services.authentication import authenticate, require_officer
 from sync.server.services.visibility import CaseRow, load_visible
 
@@ -110,6 +110,58 @@ def issue(
         detail={"channel": channel.value, "revoked_older": revoked_older},
     )
     return NewInvitation(invitation_id, url, notification_id, channel, expires_at)
+
+
+@dataclass(frozen=True)
+class FirstInvitation:
+    """A victim just added, with nothing to revoke, to be invited by ``channel`` at ``contact``."""
+
+    force_id: uuid.UUID
+    case_id: uuid.UUID
+    victim_id: uuid.UUID
+    channel: ContactChannel
+    contact: str
+
+
+def issue_first(
+    conn: Connection, ctx: Context, items: list[FirstInvitation], *, actor: Caller | None, created_by: str
+) -> list[uuid.UUID]:
+    """``issue`` for many victims added in this very transaction, in a few statements (a bulk
+    import); the notifications' ids, to send after commit."""
+    if not items:
+        return []
+    now = ctx.now()
+    expires_at = now + timedelta(days=ctx.settings.invitation_days)
+    wanted = {item.force_id for item in items}
+    names: dict[uuid.UUID, str] = {
+        row.id: row.name for row in conn.execute(sa.select(force.c.id, force.c.name).where(force.c.id.in_(wanted)))
+    }
+    rows, notes = [], []
+    for item in items:
+        token = security.new_invitation_token()
+        rows.append(
+            {
+                "id": uuid.uuid4(), "force_id": item.force_id, "case_id": item.case_id, "victim_id": item.victim_id,
+                "token_hash": ctx.secrets.digest(token), "channel": item.channel.value, "created_by": created_by,
+                "created_at": now, "expires_at": expires_at,
+            }
+        )  # fmt: skip
+        url = f"{ctx.settings.public_url.rstrip('/')}/i/{token}"
+        body = texts.invitation(names[item.force_id], url, ctx.settings.invitation_days)
+        notes.append(NewNotification(item.force_id, item.case_id, "invitation", item.channel, item.contact, body))
+    conn.execute(sa.insert(invitation), rows)
+    ids = enqueue_many(conn, notes, now=now, secrets=ctx.secrets)
+    audit.record_many(
+        conn,
+        [
+            (actor, "invitation.create", item.case_id, {"channel": item.channel.value, "revoked_older": 0})
+            for item in items
+        ]
+        if actor is not None
+        else [],
+        now=now,
+    )
+    return ids
 
 
 def revoke_unused(conn: Connection, *where: sa.ColumnElement[bool], now: datetime) -> int:

@@ -22,12 +22,13 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.protocol import CaseCreate, CasePublic, CaseStatus, CaseUpdateCreate, InviteDecision
+from sync.protocol import CaseCreate, CasePublic, CaseStatus, CaseUpdateCreate, ContactChannel, InviteDecision
 from sync.server import audit, changes, eligibility, wording
 from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import BadRequest
 from sync.server.models import case, officer, victim
-from sync.server.services import attention, invite_decisions
+from sync.server.notify.outbox import send_after_commit
+from sync.server.services import attention, invitations, invite_decisions
 from sync.server.services.authentication import authenticate
 from sync.server.services.case_changes import emit_case_changed
 from sync.server.services.case_updates import record_update
@@ -261,7 +262,7 @@ def create_many(
 ) -> None:
     """``insert_case`` for many new cases (each with its plan) in a few statements:
     what a bulk import spends its time on. The same rows, the same events and the same decisions;
-    an automatic invitation still goes case by case."""
+    the automatic invitations too."""
     if not items:
         return
     now = ctx.now()
@@ -323,13 +324,23 @@ def create_many(
                 "decided_at": now,
             }
         )
+    # The rules' automatic invitations, for victims who agreed: nothing older to revoke for them.
+    first: list[invitations.FirstInvitation] = []
+    for c, v in zip(cases, victims, strict=True):
+        channel = ContactChannel(v["preferred_channel"])
+        contact = v["phone"] if channel == ContactChannel.SMS else v["email"]
+        if c["invite_decision"] == InviteDecision.INVITE and v["portal_consent"] is True and contact:
+            first.append(invitations.FirstInvitation(caller.force_id, c["id"], v["id"], channel, contact))
+            c["auto_invited_at"] = now
     conn.execute(sa.insert(victim), victims)
-    conn.execute(sa.insert(case), cases)
-    first = changes.take_seqs(conn, caller.force_id, len(cases))
+    conn.execute(sa.insert(case), [{"auto_invited_at": None, **c} for c in cases])
+    for notification_id in invitations.issue_first(conn, ctx, first, actor=caller, created_by="system:eligibility"):
+        send_after_commit(conn, notification_id)
+    seq = changes.take_seqs(conn, caller.force_id, len(cases))
     changes.append_many(
         conn,
         [
-            changes.NewEvent(_Ids(c["id"], c["force_id"], c["officer_id"], c["victim_id"]), "case", first + n, "")
+            changes.NewEvent(_Ids(c["id"], c["force_id"], c["officer_id"], c["victim_id"]), "case", seq + n, "")
             for n, c in enumerate(cases)
         ],
         now=now,
@@ -352,9 +363,6 @@ def create_many(
         ],
         now=now,
     )
-    for c, (body, _) in zip(cases, items, strict=True):
-        if c["invite_decision"] == InviteDecision.INVITE and body.victim.portal_consent is True:
-            invite_decisions.decide(conn, ctx, caller, _reload(conn, c["id"]), caller.force_code, rules)
 
 
 @dataclass(frozen=True)
