@@ -1,4 +1,6 @@
-"""``portal``: the Victim's Portal app, and the one place that wires its real parts together.
+"""``portal``: the Victim's Portal app, and its one composition root: the only place that
+builds the real parts (the device's store and key, the HTTP adapters, the Flet page) and
+hands them to the app's state and its screens.
 
 ``portal`` opens it in a desktop window; ``portal web --host H --port P`` serves the same app
 to browsers (the web portal where invitation links open). Both talk to the backend at
@@ -20,15 +22,14 @@ import flet as ft
 from flet_secure_storage import SecureStorage
 
 from app import content
-from app.bootstrap import LocalData, data_folder, open_desktop_data, open_session_data
-from app.content import Content, Words
-from app.lock import AppLock
+from app.content import Content
+from app.local_data import Device, data_folder, open_desktop_data, open_session_data
 from app.portal import Portal
+from app.secure_storage import SecureStorageDevice, SecureStorageKeys
 from app.store.port import Store
 from sync.account import HttpConnector, HttpSignIn
-from views import theme
 from views.app import TITLE, App
-from views.secure_keys import SecureStorageDevice, SecureStorageKeys
+from views.trouble import store_trouble
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 WEB_SESSION_SECONDS = 5  # how long Flet keeps a browser session after its tab has gone (its default: an hour)
@@ -36,29 +37,6 @@ CONFIG = Path(__file__).resolve().parent / "assets" / "portal.json"
 NO_DESKTOP_CLIENT = (
     "The desktop window needs Flet's desktop client, which could not be downloaded: serving the web app."
 )
-
-
-class Device:
-    """This device's store, which "delete everything" (or too many wrong PINs) replaces with an empty one."""
-
-    def __init__(self, open_local: Callable[[], LocalData]) -> None:
-        self._open = open_local
-        self.local = open_local()
-
-    def wipe(self) -> Store:
-        self.local.end()  # close the database before its files are deleted (Windows refuses otherwise)
-        self.local.reset()
-        self.local = self._open()
-        if self.local.store is None:
-            raise RuntimeError(str(self.local.error))
-        return self.local.store
-
-    def end(self) -> None:
-        self.local.end()
-
-    def lock(self) -> AppLock:
-        assert self.local.lock is not None
-        return self.local.lock
 
 
 Devices = Device | SecureStorageDevice
@@ -70,7 +48,7 @@ def build_portal(device: Devices, server_url: str, bundled: Content) -> Portal:
     portal: Portal
 
     def current_store() -> Store:
-        return portal.store
+        return portal.session.store
 
     portal = Portal(
         device.local.store,
@@ -84,49 +62,6 @@ def build_portal(device: Devices, server_url: str, bundled: Content) -> Portal:
         sign_outs=device.local.sign_outs,
     )
     return portal
-
-
-def store_trouble(local: LocalData, retry: Callable[[], object], words: Words) -> ft.Control:
-    """The device's store would not open: say why in plain words and offer the way out."""
-
-    def reset(_: ft.Event[ft.Button]) -> None:
-        local.reset()
-        retry()
-
-    # Quick exit is on this screen too: it swaps in the same neutral page as everywhere else
-    trouble = ft.Column(
-        [
-            ft.Row(
-                [
-                    ft.FilledButton(
-                        words("shell.quick_exit"),
-                        icon=ft.Icons.EXIT_TO_APP,
-                        bgcolor=theme.EXIT_BG,
-                        color=theme.EXIT_FG,
-                        on_click=lambda: show(exited=True),
-                    )
-                ],
-                alignment=ft.MainAxisAlignment.END,
-            ),
-            ft.Text(words("trouble.heading"), theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM),
-            ft.Text(words.table.get(f"trouble.{type(local.error).__name__}", words("trouble.other"))),
-            ft.Button(words("trouble.reset"), on_click=reset),
-            ft.Text(words("app.emergency")),
-        ]
-    )
-    neutral = ft.Column(
-        [
-            ft.Text(words("neutral.heading"), theme_style=ft.TextThemeStyle.HEADLINE_SMALL),
-            ft.Text(words("neutral.body")),
-            ft.TextButton(words("neutral.continue"), on_click=lambda: show(exited=False)),
-        ],
-        visible=False,
-    )
-
-    def show(*, exited: bool) -> None:
-        trouble.visible, neutral.visible = not exited, exited
-
-    return ft.SafeArea(ft.Column([trouble, neutral]))
 
 
 async def open_device(page: ft.Page, *, web: bool) -> Devices:

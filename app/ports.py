@@ -1,8 +1,9 @@
 """The app's seams to the outside world, as small interfaces.
 
-``sync/`` holds the real adapters (HTTP to the backend, the sync runner); the unit tests use
-in-memory fakes; one contract suite holds both to the same behaviour. Nothing here knows
-about Flet or HTTP.
+``sync/`` holds the real adapters (HTTP to the backend, the sync runner). The sign-in and the
+account have in-memory fakes, held to the adapters' behaviour by one contract suite
+(tests/test_account_contract.py); the sync runner has no fake: the app's tests run the real one
+over ``httpx.MockTransport``. Nothing here knows about Flet or HTTP.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from app.content import ServiceList
 from app.domain import Challenge, ContactPreferences, Identity, Message
 
 ConnectionState = Literal["online", "offline", "syncing"]
+
+# Settings the sync runner keeps in the store for the app to read
+LAST_SYNCED = "sync.last_synced_at"  # for the offline banner after a restart
+LOCAL_SERVICES = "support.local"  # the force's own support list, to show offline too
 
 
 class AccountError(Exception):
@@ -56,7 +61,9 @@ class Account(Protocol):
 
 
 class Sync(Protocol):
-    """The sync runner as the app sees it: writes go to the outbox and show at once."""
+    """The sync runner as the app sees it, and the one writer of the device's store: the app
+    reads the store and asks the runner for every change. Writes go to the outbox and show
+    at once."""
 
     on_change: Callable[[], None]
     signed_out: bool
@@ -68,9 +75,17 @@ class Sync(Protocol):
 
     def start(self) -> None: ...
     async def stop(self) -> None: ...
+    def keep_identity(self, identity: Identity) -> None:
+        """Who this device syncs for, just signed in."""
+
+    def keep_local_services(self, services: ServiceList) -> None:
+        """The force's own support list, so it shows offline too."""
+
     def write_message(self, case_id: str, body: str, author_name: str) -> Message: ...
     def request_update(self, case_id: str, note: str = "") -> None: ...
-    def mark_read(self, case_id: str, up_to_seq: int) -> None: ...
+    def mark_read(self, case_id: str, up_to_seq: int) -> None:
+        """Read up to ``up_to_seq`` here at once, and tell the server."""
+
     def retry(self, item_id: str) -> None: ...
     def set_foreground(self, foreground: bool) -> None: ...
     def refresh(self) -> None: ...

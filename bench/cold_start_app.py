@@ -25,9 +25,9 @@ def main() -> None:
     from pathlib import Path
 
     from app import content
-    from app.bootstrap import open_desktop_data
+    from app.local_data import Device, open_desktop_data
     from app.store.keys import KeyringKeyProvider, MemoryKeyProvider
-    from main import Device, build_portal
+    from main import build_portal
     from views.app import App
 
     keys = (

@@ -158,7 +158,9 @@ class HttpConnector:
         self._transport = transport
 
     def sync(self, identity: Identity) -> SyncRunner:
-        return SyncRunner(self._store(), identity.server_url, identity.token, transport=self._transport)
+        return SyncRunner(
+            self._store(), identity.server_url, identity.token, transport=self._transport, reader=identity.kind
+        )
 
     def account(self, identity: Identity) -> HttpAccount:
         return HttpAccount(identity, transport=self._transport)

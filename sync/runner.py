@@ -18,8 +18,9 @@ from typing import Any, Literal
 
 import httpx
 
-from app.domain import Message, OutboxItem
-from app.ports import ConnectionState
+from app.content import ServiceList, service_list_to_json
+from app.domain import Identity, Message, OutboxItem
+from app.ports import LAST_SYNCED, LOCAL_SERVICES, ConnectionState
 from app.store.port import Store
 from sync.engine import Changes, HttpRequest, HttpResponse, ServerTrouble, SyncEngine, with_read_mark
 
@@ -44,8 +45,10 @@ class SyncRunner:
         engine: SyncEngine | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], datetime] = utc_now,
+        reader: Literal["victim", "officer"] = "victim",
     ) -> None:
         self.store = store
+        self.reader = reader  # whose read mark this device keeps
         self.engine = engine or SyncEngine()
         self.clock = clock
         self._client = httpx.AsyncClient(
@@ -69,6 +72,16 @@ class SyncRunner:
     def last_synced_at(self) -> datetime | None:
         return self.engine.last_synced_at
 
+    @property
+    def running(self) -> bool:
+        """Its loops are going: started and not yet stopped."""
+        return any(not task.done() for task in self._tasks)
+
+    @property
+    def in_foreground(self) -> bool:
+        """Pulling (a long poll); in the background it pauses."""
+        return self._foreground.is_set()
+
     def write_message(
         self, case_id: str, body: str, author_name: str, author_kind: Literal["victim", "officer"] = "victim"
     ) -> Message:
@@ -87,8 +100,18 @@ class SyncRunner:
         self._wake_send.set()
 
     def mark_read(self, case_id: str, up_to_seq: int) -> None:
-        self.store.enqueue(OutboxItem(str(uuid.uuid4()), "read", case_id, self.clock(), up_to_seq=up_to_seq))
+        """Read here at once (the unread count drops), and the mark goes to the server."""
+        with self.store.transaction():
+            if (case := self.store.case(case_id)) is not None:
+                self.store.put_cases([with_read_mark(case, self.reader, up_to_seq)])
+            self.store.enqueue(OutboxItem(str(uuid.uuid4()), "read", case_id, self.clock(), up_to_seq=up_to_seq))
         self._wake_send.set()
+
+    def keep_identity(self, identity: Identity) -> None:
+        self.store.set_identity(identity)
+
+    def keep_local_services(self, services: ServiceList) -> None:
+        self.store.set_setting(LOCAL_SERVICES, service_list_to_json(services))
 
     def retry(self, item_id: str) -> None:
         """'Not sent — tap to retry': the item goes back in the queue."""
@@ -185,6 +208,8 @@ class SyncRunner:
                 self.store.set_cursor(None)
             if changes.cursor is not None:
                 self.store.set_cursor(changes.cursor)
+            if self.engine.last_synced_at is not None:
+                self.store.set_setting(LAST_SYNCED, self.engine.last_synced_at.isoformat())
         self.on_change()
 
     async def _pull_loop(self) -> None:

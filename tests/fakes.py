@@ -1,18 +1,28 @@
-"""In-memory fakes of the app's network ports (``app/ports.py``). The same contract suite
-(tests/test_account_contract.py) holds them and the HTTP adapters to one behaviour."""
+"""In-memory fakes of the app's sign-in and account ports (``app/ports.py``), which the same
+contract suite (tests/test_account_contract.py) holds to the HTTP adapters' behaviour; and the
+sync endpoints of a fake server, which the *real* sync runner talks to over
+``httpx.MockTransport`` (there is no fake of the runner: the app is tested over the real one)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
 
 from app.content import ServiceList
-from app.domain import Challenge, ContactPreferences, Identity, Message, OutboxItem
-from app.ports import AccountError, ConnectionState
+from app.domain import Case, Challenge, ContactPreferences, Identity
+from app.ports import AccountError
 from app.store.port import Store
+from sync import protocol
+from sync.runner import SyncRunner
 
 SERVER = "http://fake.invalid"
 FORCE_CODE = "tvp"  # the force the fake victims belong to
@@ -29,6 +39,12 @@ class FakeBackend:
     preferences: dict[str, ContactPreferences] = field(default_factory=dict)
     local_services: ServiceList | None = None
     reachable: bool = True
+    pulls: int = 0  # GET /v1/sync answered
+    received: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # (what, case id, body) sent in
+    events: list[protocol.SyncEvent] = field(default_factory=list)  # the feed; a cursor is a place in it
+    refuse_update_requests: str = ""  # the server's reason, while it refuses them (e.g. the case is closed)
+    _seq: int = 100
+    _news: asyncio.Event | None = None
 
     def invite(self, victim_id: str = "v1") -> str:
         token = secrets.token_urlsafe(20)
@@ -42,6 +58,115 @@ class FakeBackend:
     def check(self) -> None:
         if not self.reachable:
             raise AccountError("We can't reach the police system just now.", code="offline", offline=True)
+
+    def sent(self, what: str) -> list[tuple[str, dict[str, Any]]]:
+        """What the sync runner has sent of one kind ("message", "read", "update_request")."""
+        return [(case_id, body) for kind, case_id, body in self.received if kind == what]
+
+    # ------------------------------------------------------------------ the sync endpoints
+
+    def publish_case(self, case: Case) -> None:
+        """The server's copy of a case changed: the next pull (or the long poll now) brings it."""
+        officer = case.officer
+        wire = protocol.CasePublic(
+            id=uuid.UUID(case.id),
+            crime_reference=case.crime_reference,
+            crime_type=case.crime_type,
+            status=protocol.CaseStatus(case.status),
+            summary=case.summary,
+            reported_on=case.reported_on,
+            closed_outcome=protocol.ClosedOutcome(case.closed_outcome) if case.closed_outcome else None,
+            officer=protocol.OfficerContact(
+                id=uuid.uuid5(uuid.NAMESPACE_URL, officer.id),
+                name=officer.name,
+                collar_number=officer.collar_number,
+                phone=officer.phone,
+                email=officer.email,
+                reply_within_hours=officer.reply_within_hours,
+                away_message=officer.away_message,
+            ),
+            next_update_due=case.next_update_due,
+            open_update_requests=[],
+            victim_read_seq=case.victim_read_seq,
+            officer_read_seq=case.officer_read_seq,
+            updated_at=case.updated_at or datetime.now(UTC),
+        )
+        self._publish(protocol.CaseEvent(seq=self._next_seq(), case_id=wire.id, case=wire))
+
+    def publish_message(self, case_id: str, body: str, *, seq: int, author: str = "PC Okafor") -> None:
+        """A message on the server: the officer's, or (author "You") one the victim sent earlier."""
+        self._seq = max(self._seq, seq)
+        message = protocol.MessagePublic(
+            id=uuid.uuid4(),
+            case_id=uuid.UUID(case_id),
+            client_msg_id=uuid.uuid4(),
+            seq=seq,
+            author_kind=protocol.AuthorKind.VICTIM if author == "You" else protocol.AuthorKind.OFFICER,
+            author_name=author,
+            body=body,
+            created_at=datetime.now(UTC),
+            read_at=None,
+        )
+        self._publish(protocol.MessageEvent(seq=seq, case_id=message.case_id, message=message))
+
+    def _next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def _publish(self, event: protocol.SyncEvent) -> None:
+        self.events.append(event)
+        if self._news is not None:
+            self._news.set()
+
+    async def serve(self, request: httpx.Request) -> httpx.Response:
+        """The sync endpoints, as the real runner meets them, answering with sync/protocol.py's models."""
+        if not self.reachable:
+            raise httpx.ConnectError("unreachable", request=request)
+        if request.headers.get("authorization", "").removeprefix("Bearer ") not in self.tokens:
+            return _refusal(401, "unauthorized", "You are signed out.")
+        parts = request.url.path.removeprefix("/v1/").split("/")
+        if request.method == "GET" and parts == ["sync"]:
+            return await self._pull(request)
+        body = json.loads(request.content or b"{}")
+        if request.method == "PUT" and parts[0] == "cases" and parts[2] == "messages":
+            self.received.append(("message", parts[1], body))
+            sent = protocol.MessagePublic(
+                id=uuid.uuid4(),
+                case_id=uuid.UUID(parts[1]),
+                client_msg_id=uuid.UUID(parts[3]),
+                seq=self._next_seq(),
+                author_kind=protocol.AuthorKind.VICTIM,
+                author_name="You",
+                body=protocol.MessageSend.model_validate(body).body,
+                created_at=datetime.now(UTC),
+                read_at=None,
+            )
+            return httpx.Response(200, json=sent.model_dump(mode="json"))
+        if request.method == "POST" and parts[0] == "cases" and parts[2] == "read":
+            self.received.append(("read", parts[1], protocol.ReadMark.model_validate(body).model_dump()))
+            return httpx.Response(204)
+        if request.method == "POST" and parts[0] == "cases" and parts[2] == "update-requests":
+            if self.refuse_update_requests:
+                return _refusal(409, "case_closed", self.refuse_update_requests)
+            note = protocol.UpdateRequestCreate.model_validate(body)
+            self.received.append(("update_request", parts[1], note.model_dump()))
+            return httpx.Response(201, json={})
+        return _refusal(404, "not_found", "Not found.")
+
+    async def _pull(self, request: httpx.Request) -> httpx.Response:
+        self.pulls += 1
+        since = int(request.url.params.get("since", "c0").removeprefix("c"))
+        timeout = float(request.url.params.get("timeout", "0"))
+        if timeout and since >= len(self.events):  # a long poll: answer when there is news
+            self._news = asyncio.Event()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._news.wait(), timeout)
+        page = protocol.SyncPublic(events=self.events[since:], cursor=f"c{len(self.events)}", more=False)
+        return httpx.Response(200, json=page.model_dump(mode="json"))
+
+
+def _refusal(status: int, code: str, message: str) -> httpx.Response:
+    return httpx.Response(status, json={"error": {"code": code, "message": message}})
 
 
 class FakeSignIn:
@@ -106,71 +231,24 @@ class FakeAccount:
         del self.backend.tokens[self.token]
 
 
-class FakeSync:
-    """Keeps what the app asks to send; writes show at once, as the real runner's do."""
-
-    def __init__(self, store: Callable[[], Store]) -> None:
-        self._store = store
-        self.on_change: Callable[[], None] = lambda: None
-        self.signed_out = False
-        self.started = False
-        self.stopped = False
-        self.foreground = True
-        self.requests: list[tuple[str, str]] = []
-        self.reads: list[tuple[str, int]] = []
-        self.retried: list[str] = []
-        self.state_now: ConnectionState = "online"
-        self.synced_at: datetime | None = None
-
-    @property
-    def state(self) -> ConnectionState:
-        return self.state_now
-
-    @property
-    def last_synced_at(self) -> datetime | None:
-        return self.synced_at
-
-    def start(self) -> None:
-        self.started = True
-
-    async def stop(self) -> None:
-        self.stopped = True
-
-    def write_message(self, case_id: str, body: str, author_name: str) -> Message:
-        now = datetime.now(UTC)
-        message = Message(str(uuid.uuid4()), case_id, "victim", author_name, body, now, state="sending")
-        store = self._store()
-        with store.transaction():
-            store.put_messages([message])
-            store.enqueue(OutboxItem(message.client_msg_id, "message", case_id, now, body=body))
-        return message
-
-    def request_update(self, case_id: str, note: str = "") -> None:
-        self.requests.append((case_id, note))
-
-    def mark_read(self, case_id: str, up_to_seq: int) -> None:
-        self.reads.append((case_id, up_to_seq))
-
-    def retry(self, item_id: str) -> None:
-        self.retried.append(item_id)
-
-    def set_foreground(self, foreground: bool) -> None:
-        self.foreground = foreground
-
-    def refresh(self) -> None:
-        self.state_now = "syncing"
-
-
 class FakeConnector:
+    """The fake account, and the real sync runner talking to the fake server's sync endpoints."""
+
     def __init__(self, backend: FakeBackend, store: Callable[[], Store]) -> None:
         self.backend = backend
         self._store = store
-        self.syncs: list[FakeSync] = []
+        self.syncs: list[SyncRunner] = []
 
-    def sync(self, identity: Identity) -> FakeSync:
-        sync = FakeSync(self._store)
-        self.syncs.append(sync)
-        return sync
+    def sync(self, identity: Identity) -> SyncRunner:
+        runner = SyncRunner(
+            self._store(),
+            identity.server_url,
+            identity.token,
+            transport=httpx.MockTransport(self.backend.serve),
+            reader=identity.kind,
+        )
+        self.syncs.append(runner)
+        return runner
 
     def account(self, identity: Identity) -> FakeAccount:
         return FakeAccount(self.backend, identity)

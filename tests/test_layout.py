@@ -92,7 +92,79 @@ def test_the_app_bundle_installs_no_server_package() -> None:
 
 def test_the_app_refuses_a_message_at_the_servers_own_limit() -> None:
     """app/ cannot import the protocol, so the limit is written twice; this keeps the two equal."""
-    from app import portal
+    from app import case_focus
     from sync import protocol
 
-    assert portal.MESSAGE_MAX_CHARS == protocol.MESSAGE_MAX_CHARS
+    assert case_focus.MESSAGE_MAX_CHARS == protocol.MESSAGE_MAX_CHARS
+
+
+# The app's small states, and the names screens give them (``portal.focus``, ``focus = portal.focus``)
+STATE_NAMES = {"portal", "session", "safety", "focus", "preferences", "feedback", "drafts"}
+
+
+def _root(node: ast.expr) -> str:
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def test_screens_read_the_state_and_call_intents_but_never_set_it() -> None:
+    """State flows one way: a screen that wants something changed calls a named intent."""
+    setters = []
+    for path in modules("views"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            if isinstance(node, ast.AugAssign | ast.AnnAssign):
+                targets = [node.target]
+            for target in targets:
+                for part in target.elts if isinstance(target, ast.Tuple) else [target]:
+                    if isinstance(part, ast.Attribute | ast.Subscript) and _root(part) in STATE_NAMES:
+                        setters.append(f"{path.relative_to(ROOT)}:{part.lineno}")
+    assert not setters
+
+
+def store_writes() -> set[str]:
+    """Every method of the Store port that changes what it holds, read off the port itself."""
+    port = next(
+        node
+        for node in ast.walk(ast.parse((ROOT / "app" / "store" / "port.py").read_text()))
+        if isinstance(node, ast.ClassDef) and node.name == "Store"
+    )
+    names = {node.name for node in port.body if isinstance(node, ast.FunctionDef)}
+    writes = {name for name in names if name.startswith(("set_", "put_", "remove_", "delete_")) or name == "enqueue"}
+    assert {"put_cases", "set_identity", "enqueue", "set_setting"} <= writes
+    return writes
+
+
+def test_only_the_sync_runner_writes_the_store() -> None:
+    """One writer per store: the app's states read the store and ask the runner for changes.
+    The one exception moves a PIN kept by older versions out of the store, once."""
+    writes = store_writes()
+    writers = set()
+    for path in [*modules("app"), *modules("views"), *modules("sync"), ROOT / "main.py"]:
+        relative = str(path.relative_to(ROOT))
+        if relative.startswith(("app/store/", "sync/server/")):
+            continue  # the store itself, and the server's own database
+        tree = ast.parse(path.read_text())
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in writes:
+                    writers.add(f"{relative}:{function.name}")
+    assert {w.split(":")[0] for w in writers} <= {"sync/runner.py", "app/lock.py"}, writers
+    assert {w for w in writers if w.startswith("app/lock.py")} == {"app/lock.py:upgrade_legacy_pin"}
+
+
+def test_screens_reach_nothing_private_of_the_state() -> None:
+    """Calling ``portal.focus._forget()`` would be setting state by another name."""
+    private = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in modules("views")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Attribute)
+        and node.attr.startswith("_")
+        and not node.attr.startswith("__")
+        and _root(node) in STATE_NAMES
+    ]
+    assert not private

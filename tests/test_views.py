@@ -10,7 +10,7 @@ from app.store.memory import MemoryStore
 from tests.fakes import FakeBackend, FakeConnector, FakeSignIn
 from tests.store.conftest import a_case
 from views.app import ROUTES, Gate, section_index, section_route
-from views.case import NotFound, focused_case
+from views.case import NotFound
 from views.messages import Messages
 from views.rights import service_card
 
@@ -29,22 +29,22 @@ def portal_with(*case_ids: str) -> Portal:
 
 
 def test_one_case_is_always_the_case_in_focus() -> None:
-    case = focused_case(portal_with("c1"), {})
+    case = portal_with("c1").focus.focused()
     assert case is not None
     assert case.id == "c1"
 
 
 def test_with_several_cases_the_address_or_the_last_one_opened_decides() -> None:
-    portal = portal_with("c1", "c2")
-    assert focused_case(portal, {}) is None  # the list comes first
-    chosen = focused_case(portal, {"case_id": "c2"})
+    focus = portal_with("c1", "c2").focus
+    assert focus.focused() is None  # the list comes first
+    chosen = focus.focused("c2")
     assert chosen is not None
     assert chosen.id == "c2"
-    portal.current_case_id = "c1"
-    remembered = focused_case(portal, {})
+    focus.open_case("c1")
+    remembered = focus.focused()
     assert remembered is not None
     assert remembered.id == "c1"
-    assert focused_case(portal, {"case_id": "no-such-case"}) == remembered
+    assert focus.focused("no-such-case") == remembered
 
 
 def test_the_navigation_table() -> None:
@@ -101,7 +101,7 @@ def test_settings_says_what_the_store_means_not_what_it_is_called() -> None:
         assert words(f"store.{backend}") == "Stored encrypted on this device"
     jargon = [key for key, text in words.table.items() if any(t in text for t in ("SQLCipher", "AES", "SQLite"))]
     assert not jargon
-    assert portal_with("c1").device_description == (
+    assert portal_with("c1").preferences.device_description == (
         "Kept in memory only, never stored on this device, locked with a key kept in this browser session only."
     )
 
@@ -136,9 +136,9 @@ def test_every_address_the_app_does_not_know_is_behind_the_gate() -> None:
 def test_the_screen_for_a_store_that_will_not_open_has_quick_exit_too() -> None:
     import flet as ft
 
-    from app.bootstrap import LocalData
+    from app.local_data import LocalData
     from app.store.errors import KeyMissing
-    from main import store_trouble
+    from views.trouble import store_trouble
 
     def walk(control: object) -> list[object]:
         found = [control]

@@ -10,7 +10,7 @@ import flet as ft
 from app import wording
 from app.portal import Portal
 from views import parts, theme
-from views.case import CaseHome, Home, NotFound, Updates, focused_case
+from views.case import CaseHome, Home, NotFound, Updates
 from views.gates import EnterCode, Locked, Neutral, OfferPin, Welcome
 from views.messages import Messages
 from views.rights import Rights, Support
@@ -69,7 +69,7 @@ def Header(*, signed_in: bool = True) -> ft.Control:
                     bgcolor=theme.EXIT_BG,
                     color=theme.EXIT_FG,
                     tooltip=portal.words("shell.quick_exit_tip"),
-                    on_click=lambda: portal.quick_exit(),
+                    on_click=lambda: portal.safety.quick_exit(),
                 ),
             ],
             vertical_alignment=ft.CrossAxisAlignment.CENTER,
@@ -82,7 +82,7 @@ def Header(*, signed_in: bool = True) -> ft.Control:
 @ft.component
 def OfflineBanner() -> ft.Control:
     portal = use_portal()
-    if portal.connection != "offline":
+    if portal.session.connection != "offline":
         return ft.Container()
     return ft.Semantics(
         content=ft.Container(
@@ -90,14 +90,14 @@ def OfflineBanner() -> ft.Control:
                 [
                     ft.Icon(ft.Icons.CLOUD_OFF, color=theme.OFFLINE_FG),
                     ft.Text(
-                        wording.offline_banner(portal.words, portal.last_synced_at, portal.clock()),
+                        wording.offline_banner(portal.words, portal.session.last_synced_at, portal.clock()),
                         color=theme.OFFLINE_FG,
                         expand=True,
                     ),
                     ft.TextButton(
                         portal.words("offline.retry"),
                         style=ft.ButtonStyle(color=theme.OFFLINE_FG),
-                        on_click=lambda: portal.refresh(),
+                        on_click=lambda: portal.session.refresh(),
                     ),
                 ],
                 vertical_alignment=ft.CrossAxisAlignment.CENTER,
@@ -116,8 +116,8 @@ def Shell() -> ft.Control:
     page = ft.context.page
     location = ft.use_route_location()
     outlet = ft.use_route_outlet()
-    case = focused_case(portal, ft.use_route_params())
-    case_id = case.id if case else portal.current_case_id
+    case = portal.focus.focused(ft.use_route_params().get("case_id"))
+    case_id = case.id if case else portal.focus.case_id
     notices: list[ft.Control] = []
     on_settings = location.startswith("/settings")
 
@@ -126,13 +126,14 @@ def Shell() -> ft.Control:
     def leave_screen() -> None:
         if shown_at.current != location:
             shown_at.current = location
-            portal.clear_messages()  # a notice belongs to the screen it was given on
+            portal.feedback.clear()  # a notice belongs to the screen it was given on
 
     ft.use_effect(leave_screen, [location])
-    if portal.notice and not on_settings:
-        notices.append(parts.good_notice(portal.notice))
-    if portal.error and not on_settings and not location.endswith("/messages"):
-        notices.append(parts.error_notice(portal.error))
+    feedback = portal.feedback
+    if feedback.notice and not on_settings:
+        notices.append(parts.good_notice(feedback.notice))
+    if feedback.error and not on_settings and not location.endswith("/messages"):
+        notices.append(parts.error_notice(feedback.error))
     return ft.Column(
         [
             Header(),
@@ -201,18 +202,18 @@ def App(portal: Portal) -> ft.Control:
 
         def on_key(e: ft.KeyboardEvent) -> None:
             if e.key == "Escape":
-                portal.quick_exit()
+                portal.safety.quick_exit()
 
         def on_lifecycle(e: Any) -> None:
             state = getattr(e, "state", None)
             if state in (ft.AppLifecycleState.PAUSE, ft.AppLifecycleState.HIDE):
-                portal.to_background()
+                portal.safety.to_background()
             elif state in (ft.AppLifecycleState.RESUME, ft.AppLifecycleState.SHOW):
-                portal.to_foreground()
+                portal.safety.to_foreground()
 
         def on_network(e: ft.ConnectivityChangeEvent) -> None:
             if any(kind != ft.ConnectivityType.NONE for kind in e.connectivity):
-                portal.refresh()  # back online: sync now rather than at the end of a back-off
+                portal.session.refresh()  # back online: sync now rather than at the end of a back-off
 
         page.on_keyboard_event = on_key
         page.on_app_lifecycle_state_change = on_lifecycle

@@ -7,26 +7,16 @@ import asyncio
 import flet as ft
 
 from app import wording
-from app.domain import Case
-from app.portal import Portal
 from views import parts
 from views.state import run, use_draft, use_portal
-
-
-def focused_case(portal: Portal, params: dict[str, str]) -> Case | None:
-    """The case the screen is about: the one in the address, else the last one looked at, else the only one."""
-    for case_id in (params.get("case_id"), portal.current_case_id):
-        if case_id and (case := portal.case(case_id)) is not None:
-            return case
-    cases = portal.cases()
-    return cases[0] if len(cases) == 1 else None
 
 
 @ft.component
 def Home() -> ft.Control:
     portal = use_portal()
-    cases = portal.cases()
-    if len(cases) == 1 or (portal.current_case_id and portal.case(portal.current_case_id)):
+    focus = portal.focus
+    cases = focus.cases()
+    if len(cases) == 1 or (focus.case_id and focus.case(focus.case_id)):
         return CaseHome()
     if not cases:
         return Fetching()
@@ -56,8 +46,10 @@ def Fetching() -> ft.Control:
             ft.Semantics(content=parts.body(w("case.fetching_slow")), live_region=True),
             ft.Row(
                 [
-                    ft.FilledButton(w("case.fetching_retry"), icon=ft.Icons.REFRESH, on_click=lambda: portal.refresh()),
-                    ft.OutlinedButton(w("case.fetching_sign_out"), on_click=run(portal.sign_out_and_delete)),
+                    ft.FilledButton(
+                        w("case.fetching_retry"), icon=ft.Icons.REFRESH, on_click=lambda: portal.session.refresh()
+                    ),
+                    ft.OutlinedButton(w("case.fetching_sign_out"), on_click=run(portal.session.sign_out_and_delete)),
                 ],
                 wrap=True,
             ),
@@ -88,12 +80,12 @@ def CaseList() -> ft.Control:
     portal = use_portal()
 
     def open_case(case_id: str) -> None:
-        portal.current_case_id = case_id
+        portal.focus.open_case(case_id)
         ft.context.page.navigate(f"/cases/{case_id}")
 
     w = portal.words
     tiles: list[ft.Control] = []
-    for case in portal.cases():
+    for case in portal.focus.cases():
         status = portal.content.status(case.status).title
         tiles.append(
             ft.Card(
@@ -113,12 +105,18 @@ def CaseList() -> ft.Control:
 @ft.component
 def CaseHome() -> ft.Control:
     portal = use_portal()
-    case = focused_case(portal, ft.use_route_params())
+    focus = portal.focus
+    case = focus.focused(ft.use_route_params().get("case_id"))
     note, set_note = use_draft(portal, f"note:{case.id if case else ''}")
     asking, set_asking = ft.use_state(bool(note))
+
+    def in_focus() -> None:
+        if case is not None:
+            focus.open_case(case.id)  # the sections (updates, messages) follow it
+
+    ft.use_effect(in_focus, [case.id if case else None])
     if case is None:
         return Home()
-    portal.current_case_id = case.id
     w = portal.words
     words = portal.content.status(case.status)
     officer = case.officer
@@ -126,12 +124,10 @@ def CaseHome() -> ft.Control:
 
     async def copy_reference() -> None:
         await ft.Clipboard().set(case.crime_reference)
-        portal.notice = w("case.copied", reference=case.crime_reference)
-        portal.changed()
+        focus.reference_copied(case.crime_reference)
 
     def send_request() -> None:
-        portal.request_update(case.id, note)
-        if not portal.error:
+        if focus.request_update(case.id, note):
             set_note("")
             set_asking(False)
 
@@ -163,27 +159,27 @@ def CaseHome() -> ft.Control:
         request_controls = [ft.FilledButton(w("case.request"), icon=ft.Icons.UPDATE, on_click=lambda: set_asking(True))]
     if case.open_update_requests:
         request_controls.insert(0, parts.small(w("case.request.open")))
-    for refused in portal.unsent_requests(case.id):
+    for refused in focus.unsent_requests(case.id):
         request_controls.insert(
             0,
             ft.Column(
                 [
                     parts.error_notice(w("case.request.refused", reason=refused.failed)),
                     ft.TextButton(
-                        w("case.request.retry"), icon=ft.Icons.REFRESH, on_click=lambda _, i=refused.id: portal.retry(i)
+                        w("case.request.retry"), icon=ft.Icons.REFRESH, on_click=lambda _, i=refused.id: focus.retry(i)
                     ),
                 ],
                 key=refused.id,
             ),
         )
 
-    unread = portal.unread_count(case.id)
+    unread = focus.unread_count(case.id)
 
     def all_cases() -> None:
-        portal.current_case_id = None
+        focus.leave_case()
         ft.context.page.navigate("/")
 
-    several = len(portal.cases()) > 1
+    several = len(focus.cases()) > 1
     return parts.page_body(
         parts.heading(w("case.heading")),
         *([ft.TextButton(w("cases.all"), icon=ft.Icons.ARROW_BACK, on_click=lambda: all_cases())] if several else []),
@@ -245,13 +241,13 @@ def CaseHome() -> ft.Control:
 @ft.component
 def Updates() -> ft.Control:
     portal = use_portal()
-    case = focused_case(portal, ft.use_route_params())
+    case = portal.focus.focused(ft.use_route_params().get("case_id"))
     if case is None:
         return Home()
     now = portal.clock()
     w = portal.words
     items: list[ft.Control] = []
-    for update in portal.updates(case.id):
+    for update in portal.focus.updates(case.id):
         meta = w("updates.meta", when=wording.when(w, update.created_at, now), author=update.author_name)
         lines: list[ft.Control] = [parts.small(meta)]
         if update.status_to and update.status_to != update.status_from:

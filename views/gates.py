@@ -25,29 +25,30 @@ def _pin_field(label: str, value: str, on_change: Any, **kwargs: Any) -> ft.Text
 @ft.component
 def Welcome() -> ft.Control:
     portal = use_portal()
+    session = portal.session
     params = ft.use_route_params()
-    if not portal.invitation and params.get("token"):
-        portal.invitation = params["token"]  # kept by the portal, so a quick exit does not lose it
-    link, set_link = ft.use_state(portal.invitation)
+    # what was typed before, else the link this page was opened with
+    link, set_link = ft.use_state(session.invitation or params.get("token", ""))
 
     def typed(value: str) -> None:
-        portal.invitation = value
+        session.keep_invitation(value)  # so a quick exit or a refusal does not lose it
         set_link(value)
 
     def link_opened() -> None:
         # an invitation link opened while this screen is already showing replaces what is there
         token = params.get("token")
-        if token and token != link:
+        if token and token != session.invitation:
             typed(token)
 
     ft.use_effect(link_opened, [params.get("token")])
 
     async def send_code() -> None:
-        await portal.redeem(link)
+        await session.redeem(link)
 
     w = portal.words
+    feedback = portal.feedback
     return parts.page_body(
-        *([parts.good_notice(portal.notice)] if portal.notice else []),
+        *([parts.good_notice(feedback.notice)] if feedback.notice else []),
         parts.heading(w("welcome.heading")),
         parts.body(w("welcome.intro")),
         _field(
@@ -59,8 +60,8 @@ def Welcome() -> ft.Control:
             hint_text=w("welcome.hint"),
         ),
         parts.small(w("welcome.code_goes_to")),
-        parts.error_notice(portal.error) if portal.error else ft.Container(),
-        ft.FilledButton(w("welcome.send"), on_click=run(send_code), disabled=portal.busy),
+        parts.error_notice(feedback.error) if feedback.error else ft.Container(),
+        ft.FilledButton(w("welcome.send"), on_click=run(send_code), disabled=session.busy),
         parts.section(parts.subheading(w("welcome.no_app.heading")), parts.body(w("welcome.no_app.body"))),
     )
 
@@ -68,13 +69,14 @@ def Welcome() -> ft.Control:
 @ft.component
 def EnterCode() -> ft.Control:
     portal = use_portal()
+    session = portal.session
     code, set_code = ft.use_state("")
-    challenge = portal.challenge
+    challenge = session.challenge
     w = portal.words
     sent = w(f"code.sent.{challenge.channel if challenge else 'sms'}", sent_to=challenge.sent_to if challenge else "")
 
     async def sign_in() -> None:
-        await portal.verify(code)
+        await session.verify(code)
 
     return parts.page_body(
         parts.heading(w("code.heading")),
@@ -89,12 +91,12 @@ def EnterCode() -> ft.Control:
             on_submit=run(sign_in),
             autofill_hints=[ft.AutofillHint.ONE_TIME_CODE],
         ),
-        parts.error_notice(portal.error) if portal.error else ft.Container(),
-        ft.FilledButton(w("code.sign_in"), on_click=run(sign_in), disabled=portal.busy),
+        parts.error_notice(portal.feedback.error) if portal.feedback.error else ft.Container(),
+        ft.FilledButton(w("code.sign_in"), on_click=run(sign_in), disabled=session.busy),
         parts.section(
             parts.subheading(w("code.never_came.heading")),
             parts.body(w("code.never_came.body")),
-            ft.OutlinedButton(w("code.new"), on_click=lambda: portal.start_again()),
+            ft.OutlinedButton(w("code.new"), on_click=lambda: session.start_again()),
         ),
         parts.emergency_line(w),
     )
@@ -105,11 +107,11 @@ def PinForm(*, offer: bool) -> ft.Control:
     portal = use_portal()
     pin, set_pin = ft.use_state("")
     repeat, set_repeat = ft.use_state("")
-    after, set_after = ft.use_state(str(portal.lock.after_minutes))
+    safety = portal.safety
+    after, set_after = ft.use_state(str(safety.lock.after_minutes))
 
     def save() -> None:
-        portal.choose_pin(pin, repeat, after_minutes=int(after))
-        if not portal.error:
+        if safety.choose_pin(pin, repeat, after_minutes=int(after)):
             set_pin("")
             set_repeat("")
 
@@ -129,7 +131,7 @@ def PinForm(*, offer: bool) -> ft.Control:
         ft.Row(
             [
                 ft.FilledButton(w("pin.set"), on_click=lambda: save()),
-                *([ft.TextButton(w("pin.not_now"), on_click=lambda: portal.skip_pin())] if offer else []),
+                *([ft.TextButton(w("pin.not_now"), on_click=lambda: safety.skip_pin())] if offer else []),
             ],
             wrap=True,
         ),
@@ -143,7 +145,7 @@ def OfferPin() -> ft.Control:
     return parts.page_body(
         parts.heading(portal.words("pin.offer.heading")),
         parts.body(portal.words("pin.offer.body")),
-        parts.error_notice(portal.error) if portal.error else ft.Container(),
+        parts.error_notice(portal.feedback.error) if portal.feedback.error else ft.Container(),
         PinForm(offer=True),
     )
 
@@ -154,7 +156,7 @@ def Locked() -> ft.Control:
     pin, set_pin = ft.use_state("")
 
     async def unlock() -> None:
-        result = await portal.unlock(pin)
+        result = await portal.safety.unlock(pin)
         if result.outcome != "unlocked":
             set_pin("")
 
@@ -162,7 +164,7 @@ def Locked() -> ft.Control:
     return parts.page_body(
         parts.heading(w("lock.heading")),
         _pin_field(w("lock.field"), pin, set_pin, autofocus=True, on_submit=run(unlock)),
-        parts.error_notice(portal.error) if portal.error else ft.Container(),
+        parts.error_notice(portal.feedback.error) if portal.feedback.error else ft.Container(),
         ft.FilledButton(w("lock.unlock"), on_click=run(unlock)),
         parts.small(w("lock.forgotten")),
     )
@@ -176,5 +178,5 @@ def Neutral() -> ft.Control:
     return parts.page_body(
         ft.Text(w("neutral.heading"), theme_style=ft.TextThemeStyle.HEADLINE_SMALL),
         parts.body(w("neutral.body")),
-        ft.TextButton(w("neutral.continue"), on_click=lambda: portal.come_back()),
+        ft.TextButton(w("neutral.continue"), on_click=lambda: portal.safety.come_back()),
     )

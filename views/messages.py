@@ -5,10 +5,10 @@ from __future__ import annotations
 import flet as ft
 
 from app import wording
+from app.case_focus import MESSAGE_MAX_CHARS, ShownMessage
 from app.content import Words
-from app.portal import MESSAGE_MAX_CHARS, ShownMessage
 from views import parts
-from views.case import Home, focused_case
+from views.case import Home
 from views.state import use_draft, use_portal
 
 
@@ -40,30 +40,29 @@ def bubble(w: Words, shown: ShownMessage, now_text: str, on_retry: object) -> ft
 @ft.component
 def Messages() -> ft.Control:
     portal = use_portal()
-    case = focused_case(portal, ft.use_route_params())
+    focus = portal.focus
+    case = focus.focused(ft.use_route_params().get("case_id"))
     draft, set_draft = use_draft(portal, f"message:{case.id if case else ''}")
-    conversation = portal.conversation(case.id) if case else []
+    conversation = focus.conversation(case.id) if case else []
     newest = max((m.message.seq or 0 for m in conversation), default=0)
 
     def mark_read() -> None:
         if case is not None:
-            portal.read_messages(case.id)
+            focus.read_messages(case.id)
 
     ft.use_effect(mark_read, [case.id if case else None, newest])
 
     def reading() -> None:
-        portal.reading_case_id = case.id if case else None
+        if case is not None:
+            focus.start_reading(case.id)
 
-    def not_reading() -> None:
-        portal.reading_case_id = None
-
-    ft.use_effect(reading, [case.id if case else None], not_reading)
+    ft.use_effect(reading, [case.id if case else None], focus.stop_reading)
     if case is None:
         return Home()
     now = portal.clock()
 
     def send() -> None:
-        if portal.send_message(case.id, draft):
+        if focus.send_message(case.id, draft):
             set_draft("")
 
     officer = case.officer
@@ -73,7 +72,7 @@ def Messages() -> ft.Control:
             w,
             shown,
             wording.when(w, shown.message.created_at, now),
-            lambda _, mid=shown.message.client_msg_id: portal.retry(mid),
+            lambda _, mid=shown.message.client_msg_id: focus.retry(mid),
         )
         for shown in conversation
     ]
@@ -89,7 +88,7 @@ def Messages() -> ft.Control:
             border_radius=8,
         ),
         ft.Column(bubbles, spacing=12),
-        parts.error_notice(portal.error) if portal.error else ft.Container(),
+        parts.error_notice(portal.feedback.error) if portal.feedback.error else ft.Container(),
         ft.TextField(
             key="draft",
             label=w("messages.field"),

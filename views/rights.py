@@ -8,7 +8,6 @@ import flet as ft
 from app import wording
 from app.content import SupportService, Words
 from views import parts
-from views.case import focused_case
 from views.state import run, use_portal
 
 RIGHT_FOR_UPDATES = 6
@@ -18,11 +17,11 @@ RIGHT_FOR_UPDATES = 6
 def Rights() -> ft.Control:
     portal = use_portal()
     content = portal.content
-    case = focused_case(portal, {})
+    case = portal.focus.focused()
     now = portal.clock()
     w = portal.words
     tiles: list[ft.Control] = []
-    identity = portal.identity
+    identity = portal.session.identity
     for right in content.rights_for(identity.force_code if identity else ""):
         details: list[ft.Control] = []
         if right.number == RIGHT_FOR_UPDATES and case is not None:
@@ -77,8 +76,8 @@ def service_card(w: Words, service: SupportService) -> ft.Control:
 @ft.component
 def Support() -> ft.Control:
     portal = use_portal()
-    ft.use_effect(run(portal.fetch_local_services), [])
-    local, national = portal.support_services()
+    ft.use_effect(run(portal.preferences.fetch_local_services), [])
+    local, national = portal.preferences.support_services()
     w = portal.words
     controls: list[ft.Control] = [parts.heading(w("support.heading")), parts.body(w("support.intro"))]
     if local:

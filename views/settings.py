@@ -34,7 +34,7 @@ def ContactChoices() -> ft.Control:
         set_alerts(preferences.news_alerts)
 
     async def load() -> None:
-        preferences = await portal.load_contact_preferences()
+        preferences = await portal.preferences.load_contact_preferences()
         if preferences is not None:
             stored.current = preferences
             show(preferences)
@@ -48,7 +48,7 @@ def ContactChoices() -> ft.Control:
 
     async def save() -> None:
         chosen = ContactPreferences(tuple(channels), times.strip(), voicemail, alerts)
-        problem = await portal.save_contact_preferences(chosen)
+        problem = await portal.preferences.save_contact_preferences(chosen)
         set_refusal(problem)
         if problem:
             show(stored.current)  # what is on screen is what the police hold
@@ -101,7 +101,9 @@ def ContactChoices() -> ft.Control:
 def Settings() -> ft.Control:
     portal = use_portal()
     confirming, set_confirming = ft.use_state(False)
-    lock = portal.lock
+    safety = portal.safety
+    lock = safety.lock
+    feedback = portal.feedback
     w = portal.words
     if not lock.enabled:
         lock_words = w("settings.lock.off")
@@ -119,8 +121,8 @@ def Settings() -> ft.Control:
                         w("settings.signout.confirm"),
                         bgcolor=ft.Colors.ERROR,
                         color=ft.Colors.ON_ERROR,
-                        on_click=run(portal.sign_out_and_delete),
-                        disabled=portal.busy,
+                        on_click=run(portal.session.sign_out_and_delete),
+                        disabled=portal.session.busy,
                     ),
                     ft.TextButton(w("settings.signout.keep"), on_click=lambda: set_confirming(False)),
                 ],
@@ -131,8 +133,8 @@ def Settings() -> ft.Control:
         delete_controls = [ft.OutlinedButton(w("settings.signout.start"), on_click=lambda: set_confirming(True))]
     return parts.page_body(
         parts.heading(w("settings.heading")),
-        parts.error_notice(portal.error) if portal.error else ft.Container(),
-        parts.good_notice(portal.notice) if portal.notice else ft.Container(),
+        parts.error_notice(feedback.error) if feedback.error else ft.Container(),
+        parts.good_notice(feedback.notice) if feedback.notice else ft.Container(),
         parts.section(
             parts.subheading(w("settings.exit.heading")),
             parts.body(w("settings.exit.body")),
@@ -141,9 +143,11 @@ def Settings() -> ft.Control:
             parts.subheading(w("settings.lock.heading")),
             parts.body(lock_words),
             PinForm(offer=False),
-            *([ft.TextButton(w("settings.lock.remove"), on_click=lambda: portal.remove_pin())] if lock.enabled else []),
+            *([ft.TextButton(w("settings.lock.remove"), on_click=lambda: safety.remove_pin())] if lock.enabled else []),
         ),
         parts.section(parts.subheading(w("settings.contact.heading")), ContactChoices()),
-        parts.section(parts.subheading(w("settings.device.heading")), parts.body(portal.device_description)),
+        parts.section(
+            parts.subheading(w("settings.device.heading")), parts.body(portal.preferences.device_description)
+        ),
         parts.section(parts.subheading(w("settings.signout.heading")), *delete_controls),
     )

@@ -1,5 +1,6 @@
 """How the screens reach the app's state: the Portal (``app/portal.py``) is handed down the
-component tree as a context, and ``use_portal`` draws a component again whenever it changes."""
+component tree as a context, and ``use_portal`` draws a component again whenever any of its
+small states changes. Screens read the states and call their intents; they set no field."""
 
 from __future__ import annotations
 
@@ -40,15 +41,12 @@ def run(work: Callable[[], Any]) -> Callable[..., Any]:
 
 
 def use_draft(portal: Portal, key: str) -> tuple[str, Callable[[str], None]]:
-    """A text field's value, kept by the portal too, so what someone was typing is still
-    there after the lock or quick exit has taken the screen away."""
-    value, set_value = ft.use_state(portal.drafts.get(key, ""))
+    """A text field's value, kept by the app's drafts too, so what someone was typing is
+    still there after the lock or quick exit has taken the screen away."""
+    value, set_value = ft.use_state(portal.drafts.get(key))
 
     def change(text: str) -> None:
-        if text:
-            portal.drafts[key] = text
-        else:
-            portal.drafts.pop(key, None)
+        portal.drafts.keep(key, text)
         set_value(text)
 
     return value, change

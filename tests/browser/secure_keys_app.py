@@ -14,8 +14,8 @@ import flet as ft
 from flet_secure_storage import SecureStorage
 
 from app.domain import Case, OfficerContact
+from app.secure_storage import SecureStorageKeys, open_with_secure_storage, reset_with_secure_storage
 from app.store.device import database_files, describe
-from views.secure_keys import SecureStorageKeys, open_with_secure_storage, reset_with_secure_storage
 
 CASE = Case(
     "c1",

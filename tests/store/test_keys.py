@@ -84,7 +84,7 @@ def test_a_key_wrapped_by_a_passphrase(tmp_path: Path) -> None:
 def test_with_a_pin_the_os_keyring_no_longer_holds_the_key(
     keyring_provider: KeyringKeyProvider, tmp_path: Path
 ) -> None:
-    from app.bootstrap import open_desktop_data
+    from app.local_data import open_desktop_data
 
     local = open_desktop_data(tmp_path, keyring_provider)
     assert local.store is not None

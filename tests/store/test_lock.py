@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app import lock as lock_module
-from app.bootstrap import open_desktop_data
+from app.local_data import open_desktop_data
 from app.lock import MAX_WRONG, AppLock, FileLockRecord, MemoryLockRecord, valid_pin
 from app.store.device import PIN, database_files
 from app.store.errors import StoreError

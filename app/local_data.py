@@ -1,8 +1,11 @@
-"""The composition root on the device: builds the real parts the app runs on.
+"""This device's data: opening the store (or saying in plain words why it would not open),
+and replacing it with an empty one when everything is deleted.
 
 On a desktop the store lives in the user's data folder with its key in the OS keyring. In
 web mode (the app's Python runs on the server) each browser session gets its own store,
-keyed in memory and deleted when the session ends.
+keyed in memory and deleted when the session ends. On a phone the key is in the platform's
+secure storage (``app/secure_storage.py``). ``main.py``, the one composition root,
+chooses which.
 """
 
 from __future__ import annotations
@@ -87,3 +90,26 @@ def open_session_data(root: Path | None = None) -> LocalData:
     session = SessionStore(root)
     lock = AppLock(FileLockRecord(session.folder / PIN), session.keys)
     return LocalData(session.store, None, session.keys.name, reset=session.end, end=session.end, lock=lock)
+
+
+class Device:
+    """This device's store, which "delete everything" (or too many wrong PINs) replaces with an empty one."""
+
+    def __init__(self, open_local: Callable[[], LocalData]) -> None:
+        self._open = open_local
+        self.local = open_local()
+
+    def wipe(self) -> Store:
+        self.local.end()  # close the database before its files are deleted (Windows refuses otherwise)
+        self.local.reset()
+        self.local = self._open()
+        if self.local.store is None:
+            raise RuntimeError(str(self.local.error))
+        return self.local.store
+
+    def end(self) -> None:
+        self.local.end()
+
+    def lock(self) -> AppLock:
+        assert self.local.lock is not None
+        return self.local.lock

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.bootstrap import open_desktop_data, open_session_data
+from app.local_data import open_desktop_data, open_session_data
 from app.store.errors import KeyMissing
 from app.store.keys import MemoryKeyProvider
 from tests.store.conftest import a_case

@@ -11,11 +11,10 @@ from __future__ import annotations
 import asyncio
 import base64
 from pathlib import Path
-
-from flet_secure_storage import SecureStorage
+from typing import Protocol
 
 from app import signouts
-from app.bootstrap import LocalData
+from app.local_data import LocalData
 from app.lock import AppLock, FileLockRecord
 from app.signouts import PendingSignOuts
 from app.store.device import PIN, open_device_store, reset_device
@@ -25,6 +24,15 @@ from app.store.port import Store
 from app.store.sql import SqlStore
 
 NAME = "secure-storage"
+
+
+class SecureStorage(Protocol):
+    """What this needs of the platform's secure storage (Flet's ``flet_secure_storage.SecureStorage``,
+    which ``main.py`` hands in: ``app/`` imports no Flet)."""
+
+    async def get(self, key: str) -> str | None: ...
+    async def set(self, key: str, value: str) -> object: ...
+    async def remove(self, key: str) -> object: ...
 
 
 class SecureStorageKeys:
