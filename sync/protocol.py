@@ -18,7 +18,10 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    HttpUrl,
     StringConstraints,
+    TypeAdapter,
+    ValidationError,
     field_validator,
     model_validator,
 )
@@ -685,6 +688,62 @@ class SupportServicesPublic(Model):
 # ---------------------------------------------------------------------------- stats
 
 
+# ---------------------------------------------------------------------------- webhooks
+
+WEBHOOK_URL_MAX_CHARS = 2000
+_HTTP_URL: TypeAdapter[HttpUrl] = TypeAdapter(HttpUrl)
+
+
+def _is_webhook_url(value: str) -> str:
+    try:
+        parts = _HTTP_URL.validate_python(value)
+    except ValidationError:
+        raise ValueError("must be an http:// or https:// address") from None
+    if parts.username is not None or parts.password is not None:
+        # It would sit in the database and in every request line; the secret is what authenticates.
+        raise ValueError("must not hold a user name or password (each delivery is signed instead)")
+    return value
+
+
+WebhookUrl = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=WEBHOOK_URL_MAX_CHARS, pattern=r"^[^\s\x00-\x1f\x7f]+$"),
+    AfterValidator(_is_webhook_url),
+]
+WebhookSecret = Annotated[str, StringConstraints(min_length=32, max_length=200, pattern=r"^[\x21-\x7e]+$")]
+
+
+class WebhookCreate(Model):
+    """A force's webhook: where each new message, update request, read receipt and closure is posted."""
+
+    url: WebhookUrl = Field(description="http:// or https:// (https outside a closed network).")
+    secret: WebhookSecret | None = Field(
+        default=None, description="32+ printable characters; leave out and the server makes one (recommended)."
+    )
+
+
+class WebhookPublic(Model):
+    url: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class WebhookCreatedPublic(WebhookPublic):
+    secret: str = Field(description="Shown once: the receiver checks each delivery's signature with it.")
+
+
+class WebhookFiguresPublic(Model):
+    """How the force's webhook deliveries stand now (not limited to the period asked for)."""
+
+    configured: bool
+    pending: int = Field(description="Events not yet acknowledged by the receiver.")
+    failing: int = Field(description="Of those, how many have failed at least once.")
+    failed_attempts: int = Field(description="Failed attempts of the events still pending.")
+    oldest_undelivered_at: datetime | None
+    last_error: str | None = Field(description="The most recent failure, e.g. 'HTTP 500' or 'timed out'.")
+    delivered_in_period: int
+
+
 class StatsPublic(Model):
     force_code: str
     period_from: datetime
@@ -696,3 +755,4 @@ class StatsPublic(Model):
     update_requests: int
     update_requests_answered_in_time: int
     median_first_reply_seconds: float | None
+    webhooks: WebhookFiguresPublic | None = None

@@ -19,12 +19,14 @@ from sync.protocol import (
     SetupCodePublic,
     SignOutPublic,
     SupportServicesPublic,
+    WebhookCreate,
+    WebhookCreatedPublic,
 )
 from sync.server import audit
 from sync.server.context import Context
 from sync.server.errors import Conflict, NotFound
 from sync.server.models import force
-from sync.server.services import accounts, devices, eligibility_rules, integration_keys, officers, support
+from sync.server.services import accounts, devices, eligibility_rules, integration_keys, officers, support, webhooks
 from sync.server.victims_code import DEFAULT_FORCE_SETTINGS
 
 
@@ -101,3 +103,7 @@ def set_eligibility_rules(
 ) -> tuple[EligibilityRulesPublic, bool]:
     """Adds a version of the force's rules; False when these very rules are already in force."""
     return eligibility_rules.store(conn, ctx, None, force_id_for(conn, code), rules, created_by="command line")
+
+
+def set_webhook(conn: Connection, ctx: Context, code: str, body: WebhookCreate) -> WebhookCreatedPublic:
+    return webhooks.store(conn, ctx, None, force_id_for(conn, code), body)

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -41,11 +42,14 @@ from sync.server.routes import (
     stats,
     support,
     victims,
+    webhooks,
 )
 from sync.server.routes import sync as sync_routes
 from sync.server.settings import Settings
 from sync.server.shutdown import on_stop_signal
 from sync.server.watch import watch_postgres, watch_sqlite
+from sync.server.webhook import outbox as webhook_outbox
+from sync.server.webhook.dispatcher import Dispatcher
 from sync.server.writer import MessageWriter
 
 log = logging.getLogger(__name__)
@@ -125,12 +129,15 @@ def create_app(
     *,
     channel: Channel | None = None,
     clock: Callable[[], datetime] = utc_now,
+    webhook_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
     hub = Hub()
 
     def on_commit(conn: Connection) -> None:
         hub.publish_threadsafe(changes.take_changes(conn))
         outbox.deliver_soon(take_after_commit(conn))
+        if webhook_outbox.take_queued(conn):
+            dispatcher.wake_threadsafe()
         for digest in changes.take_revocations(conn):
             ctx.callers.forget(digest)
 
@@ -138,11 +145,13 @@ def create_app(
         changes.take_changes(conn)
         changes.take_revocations(conn)
         take_after_commit(conn)
+        webhook_outbox.take_queued(conn)
 
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
     db = Database(engine, concurrency=settings.db_pool_size, on_commit=on_commit, on_end=on_end)
     ctx = Context.from_settings(settings, clock=clock, callers=CallerCache(ttl=settings.caller_cache_seconds))
     outbox = Outbox(db, channel or channel_from_settings(settings), clock, ctx.secrets)
+    dispatcher = Dispatcher(db, ctx.secrets, settings, transport=webhook_transport)
     services = Services(ctx=ctx, db=db, hub=hub, outbox=outbox, messages=MessageWriter(db, ctx))
 
     @asynccontextmanager
@@ -150,6 +159,7 @@ def create_app(
         loop = asyncio.get_running_loop()
         hub.bind(loop)
         outbox.bind(loop)
+        dispatcher.bind(loop)
         restore_signals = on_stop_signal(loop, hub.close)
         watcher = (
             watch_sqlite(db, hub)
@@ -158,6 +168,7 @@ def create_app(
         )
         background = [
             loop.create_task(outbox.run()),
+            loop.create_task(dispatcher.run()),
             loop.create_task(watcher),
             loop.create_task(limits.prune_forever(db, clock, settings.prune_attempts_seconds)),
         ]
@@ -166,6 +177,11 @@ def create_app(
         finally:
             restore_signals()
             hub.close()
+            await dispatcher.stop()
+            # Posts under way get a second to be answered and recorded, so a stop stays quick; one
+            # cut off is sent again (same event id) once its lease runs out.
+            with suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(background[1]), 1.0)
             for task in background:
                 task.cancel()
             for task in background:
@@ -211,6 +227,7 @@ def create_app(
         integration_keys,
         stats,
         support,
+        webhooks,
         eligibility,
     ):
         app.include_router(module.router, prefix=API_PREFIX)

@@ -1,6 +1,7 @@
 """The change feed /v1/sync reads: numbering changes, storing them, and announcing them.
 
-``append`` takes the force's next sequence number, stores the event, and notes who should be
+``append`` takes the force's next sequence number, stores the event, queues it for the force's
+webhook when it is one the record system hears of (``webhook.outbox``), and notes who should be
 woken. The notes are published after commit (``Database`` calls ``take_changes``); on
 PostgreSQL a ``NOTIFY`` is sent in the same transaction, so other workers hear of the change
 exactly when it becomes visible.
@@ -22,6 +23,7 @@ from sync.server.errors import BadRequest
 from sync.server.hub import Change, officer_key, victim_key
 from sync.server.models import event, force
 from sync.server.security import Secrets
+from sync.server.webhook import outbox as webhook_outbox
 
 NOTIFY_CHANNEL = "portal_events"
 _CHANGES = "changes.pending"
@@ -69,6 +71,14 @@ class NewEvent:
     seq: int
     payload: str
 
+    @property
+    def case_id(self) -> uuid.UUID:
+        return self.case_row.id
+
+    @property
+    def force_id(self) -> uuid.UUID:
+        return self.case_row.force_id
+
 
 def append_many(conn: Connection, new_events: list[NewEvent], *, now: datetime) -> None:
     """``append`` for many events at once (one statement)."""
@@ -86,6 +96,8 @@ def append_many(conn: Connection, new_events: list[NewEvent], *, now: datetime) 
             for e in new_events
         ],
     )
+    # Every event is written here, so the webhook's outbox row commits with it whatever path wrote it.
+    webhook_outbox.enqueue(conn, new_events, now=now)
     announced = [
         Change(e.case_row.force_id, e.seq, (officer_key(e.case_row.officer_id), victim_key(e.case_row.victim_id)))
         for e in new_events

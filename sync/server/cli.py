@@ -1,6 +1,6 @@
 """``portal-server``: run the backend, migrate its database, add forces and officers, end access
 (deactivate officers, reset passwords, revoke and rotate integration keys), set a force's local
-support services, seed a demo."""
+support services and its webhook, seed a demo."""
 
 from __future__ import annotations
 
@@ -13,7 +13,14 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from sync.protocol import EligibilityRules, OfficerCreate, Role, SetupCodePublic, SupportServicesPublic
+from sync.protocol import (
+    EligibilityRules,
+    OfficerCreate,
+    Role,
+    SetupCodePublic,
+    SupportServicesPublic,
+    WebhookCreate,
+)
 from sync.server import admin, demo
 from sync.server.app import channel_from_settings
 from sync.server.context import Context
@@ -115,6 +122,15 @@ def _parser() -> argparse.ArgumentParser:
     cases_import.add_argument("--force", required=True, dest="force_code")
     cases_import.add_argument("--dry-run", action="store_true", help="say what each row would do; change nothing")
 
+    hook = commands.add_parser(
+        "webhook", help="set a force's webhook address; prints the secret that signs each delivery, once"
+    )
+    hook.add_argument("--force", required=True, dest="force_code")
+    hook.add_argument("--url", required=True, help="http:// or https:// address of the force's receiver")
+    hook.add_argument(
+        "--secret", help="32+ printable characters the receiver already holds (else one is made and printed)"
+    )
+
     commands.add_parser("demo", help="seed two forces with officers and cases, and print how to sign in")
     return parser
 
@@ -208,6 +224,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
                 _say(f"{code} already has these rules (version {stored.version}); nothing changed.")
         elif args.command == "import-cases":
             return import_cases(db, ctx, args.force_code.lower(), args.file, dry_run=args.dry_run)
+        elif args.command == "webhook":
+            hook = _webhook_body(args.url, args.secret)
+            set_hook = db.run_write(admin.set_webhook, ctx, args.force_code.lower(), hook)
+            _say(f"Events of {args.force_code.lower()} are posted to {set_hook.url}.")
+            if args.secret is None:
+                _say(f"Signing secret (shown once; give it to the receiver, keep it secret):\n{set_hook.secret}")
+            else:
+                _say("Each delivery is signed with the secret you gave.")
         elif args.command == "demo":
             _demo(db, ctx, outbox, settings)
         return 0
@@ -285,6 +309,15 @@ def import_cases(db: Database, ctx: Context, code: str, path: Path, *, dry_run: 
         f"{counts['unchanged']} unchanged, {counts['refused']} refused."
     )
     return 1 if counts["refused"] else 0
+
+
+def _webhook_body(url: str, secret: str | None) -> WebhookCreate:
+    try:
+        return WebhookCreate(url=url, secret=secret)
+    except ValidationError as exc:
+        # Where and what only: never the value given (it may be the secret).
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:3])
+        raise BadRequest(f"The webhook is not usable: {problems}") from exc
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:

@@ -340,6 +340,47 @@ notification = sa.Table(
     sa.Index(None, "case_id"),
 )
 
+# A force's outbound webhook: where its record system hears of messages, update requests, read
+# receipts and closures. The secret signs each delivery, so it is sealed (not digested): the
+# server must read it back.
+webhook = sa.Table(
+    "webhook",
+    metadata,
+    _id(),
+    sa.Column("force_id", sa.Uuid(), sa.ForeignKey("force.id"), nullable=False, unique=True),
+    sa.Column("url", sa.String(2000), nullable=False),
+    sa.Column("secret_sealed", sa.Text(), nullable=False),
+    _created(),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# The webhook outbox: one row per event to post, written in the transaction that stores the
+# event (``changes.append_many``). ``id`` is the event id the receiver de-duplicates by; rows of
+# a case go out in ``seq`` order, each only after the one before it was acknowledged.
+webhook_delivery = sa.Table(
+    "webhook_delivery",
+    metadata,
+    _id(),
+    _force(),
+    sa.Column("case_id", sa.Uuid(), sa.ForeignKey("case.id"), nullable=False),
+    sa.Column("seq", sa.BigInteger(), nullable=False),
+    sa.Column("event_type", sa.String(32), nullable=False),
+    # The change's own JSON (as /v1/sync serves it); erased once delivered.
+    sa.Column("payload", sa.Text(), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("last_error", sa.String(300)),
+    # Null: due at once (the enqueuing request's clock may be a test's; delivery keeps wall time).
+    sa.Column("next_attempt_at", UtcDateTime()),
+    # A lease: a worker killed mid-delivery holds the row only this long.
+    sa.Column("claimed_until", UtcDateTime()),
+    _created(),
+    sa.Column("delivered_at", UtcDateTime()),
+    sa.Index(None, "status", "next_attempt_at"),
+    sa.Index(None, "case_id", "status", "seq"),
+    sa.Index(None, "force_id", "status"),
+)
+
 audit_event = sa.Table(
     "audit_event",
     metadata,

@@ -55,9 +55,33 @@ class Settings(BaseSettings):
     api_docs: bool | None = Field(
         default=None, description="Serve /docs and /openapi.json: on in development, in production only if true."
     )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long a force's webhook receiver has to answer one delivery."
+    )
+    webhook_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long a worker holds a delivery it took; a worker killed mid-delivery holds it no longer.",
+    )
+    webhook_retry_seconds: float = Field(
+        default=5.0, gt=0, description="The first wait after a failed delivery; it doubles with each failure."
+    )
+    webhook_retry_max_seconds: float = Field(default=3600.0, gt=0, description="The longest wait between retries.")
+    webhook_poll_seconds: float = Field(
+        default=1.0, gt=0, description="How often each worker looks for deliveries queued by the other workers."
+    )
+    webhook_batch: int = Field(default=50, ge=1, description="Deliveries (each to a different case) in flight at once.")
     password_hashing: Literal["strong", "fast"] = Field(
         default="strong", description="argon2id cost: 'fast' is for the test suite only; production refuses it."
     )
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_delivery(self) -> Settings:
+        # A lease that ran out while its delivery was still waiting for an answer would let a
+        # second worker send the same event.
+        if self.webhook_lease_seconds <= self.webhook_timeout_seconds:
+            raise ValueError("PORTAL_WEBHOOK_LEASE_SECONDS must be longer than PORTAL_WEBHOOK_TIMEOUT_SECONDS")
+        return self
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret_in_production(self) -> Settings:

@@ -14,6 +14,7 @@ from sync.server.context import Context, RequestInfo
 from sync.server.errors import BadRequest
 from sync.server.models import audit_event, message, update_request
 from sync.server.services.authentication import authenticate, require_officer
+from sync.server.webhook import outbox as webhook_outbox
 
 MAX_PERIOD = timedelta(days=366)
 # Figures for times outside these are meaningless, and near datetime's own limits the
@@ -107,4 +108,5 @@ def stats(
         update_requests=requests[0],
         update_requests_answered_in_time=requests[1],
         median_first_reply_seconds=statistics.median(delays) if delays else None,
+        webhooks=webhook_outbox.figures(conn, force_id, start, to),
     )

@@ -1,7 +1,7 @@
 """eligibility: each force's rules as versions, each case's invitation decision and what it weighs
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0008
 Create Date: 2026-11-29 15:45:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sync.server.models import UtcDateTime
 
 revision = "0007"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
