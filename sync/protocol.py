@@ -327,6 +327,81 @@ class IntegrationKeyCreatedPublic(IntegrationKeyPublic):
     key: str = Field(description="Shown once: the record system sends it as a bearer token.")
 
 
+# ---------------------------------------------------------------------------- eligibility
+
+
+class InviteDecision(StrEnum):
+    """What a force's eligibility rules decide about inviting a case's victim to the portal."""
+
+    INVITE = "invite"  # automatically, by the victim's preferred channel, once contact and consent are present
+    OFFICER = "officer"  # the officer in charge decides
+    NEVER = "never"
+
+
+CrimeTypeName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine]
+CRIME_TYPES_MAX = 500
+
+
+class EligibilityRules(Model):
+    """A force's rules for who is invited. Crime types in ``invite_crime_types`` are invited
+    automatically, those in ``officer_crime_types`` left to the officer, all others never; a
+    pilot takes only ``pilot_percent`` of the eligible ones (the same ones every time: chosen by
+    a hash of the crime type or of the crime reference). Exclusions turn any of them to never."""
+
+    invite_crime_types: list[CrimeTypeName] = Field(default=[], max_length=CRIME_TYPES_MAX)
+    officer_crime_types: list[CrimeTypeName] = Field(default=[], max_length=CRIME_TYPES_MAX)
+    pilot_percent: Annotated[int, Field(ge=0, le=100)] = 100
+    pilot_by: Literal["crime_type", "crime_reference"] = "crime_type"
+    exclude_domestic_abuse: bool = True
+    exclude_sexual_offence: bool = True
+    exclude_phone_risk: bool = True
+    minimum_age: Literal[16, 18] = Field(default=16, description="Victims younger than this are never invited.")
+
+    @model_validator(mode="after")
+    def _each_crime_type_once(self) -> EligibilityRules:
+        names = [name.casefold() for name in self.invite_crime_types + self.officer_crime_types]
+        if len(set(names)) != len(names):
+            raise ValueError("each crime type may be listed only once, in one of the two lists")
+        if not names:
+            raise ValueError("list at least one crime type (invite_crime_types or officer_crime_types)")
+        return self
+
+
+class EligibilityRulesPublic(Model):
+    version: int = Field(description="Counts up from 1 each time the force changes its rules; never reused.")
+    rules: EligibilityRules
+    created_at: datetime
+    created_by: str
+
+
+class EligibilityRulesVersionsPublic(Model):
+    data: list[EligibilityRulesPublic]
+    count: int
+
+
+class InviteDecisionPublic(Model):
+    """Officers only: whether the victim is to be invited, under which rules, and why in plain words."""
+
+    decision: InviteDecision
+    rules_version: int | None = Field(description="Null when the force had no rules at the time.")
+    rule: str = Field(description="Which rule decided, e.g. 'excluded_domestic_abuse'.")
+    reason: str = Field(description="The rule in plain words, from the force's wording.")
+    decided_at: datetime
+    overridden_by: str | None = None
+    override_reason: str | None = None
+
+
+class PhoneRiskMark(Model):
+    """The officer's mark that someone with access to the victim's phone puts them at risk."""
+
+    at_risk: bool
+
+
+class InviteDecisionOverride(Model):
+    decision: Literal[InviteDecision.INVITE, InviteDecision.NEVER]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=1000), Lines]
+
+
 # ---------------------------------------------------------------------------- cases
 
 
@@ -337,6 +412,20 @@ class VictimCreate(Model):
     preferred_channel: ContactChannel = ContactChannel.SMS
     safe_contact_notes: LongText = ""
     enhanced_rights: bool = False
+    # What the force's eligibility rules weigh (``EligibilityRules``).
+    date_of_birth: date | None = None
+    age: Annotated[int, Field(ge=0, le=130)] | None = Field(
+        default=None, description="Age when the crime was reported, where the date of birth is not known."
+    )
+    portal_consent: bool | None = Field(
+        default=None, description="Agreed to be invited to the portal; false: said no; null: not asked yet."
+    )
+
+    @model_validator(mode="after")
+    def _born_in_the_past(self) -> VictimCreate:
+        if self.date_of_birth is not None and self.date_of_birth.year < 1890:
+            raise ValueError("the date of birth is too far in the past")
+        return self
 
 
 class ContactPreferences(Model):
@@ -383,7 +472,15 @@ class CaseCreate(Model):
         default=None, description="Alternative to officer_id, for record systems that know collar numbers."
     )
     status: CaseStatus = CaseStatus.ASSIGNED
+    closed_outcome: ClosedOutcome | None = Field(
+        default=None, description="With status 'closed', when the record system sends a case it closed."
+    )
     victim: VictimCreate
+    domestic_abuse: bool = False
+    sexual_offence: bool = False
+    phone_risk: bool = Field(
+        default=False, description="The victim is at risk from someone with access to their phone (officer marks)."
+    )
 
 
 class NotificationPublic(Model):
@@ -461,6 +558,7 @@ class CasePublic(Model):
     victim: VictimPublic | None = None
     notifications: list[NotificationPublic] | None = None
     victim_access: VictimAccessPublic | None = None
+    invite_decision: InviteDecisionPublic | None = None
 
 
 class CaseView(StrEnum):

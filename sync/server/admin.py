@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync.protocol import (
+    EligibilityRules,
+    EligibilityRulesPublic,
     IntegrationKeyCreatedPublic,
     IntegrationKeyPublic,
     OfficerCreate,
@@ -24,7 +26,7 @@ from sync.server import audit
 from sync.server.context import Context
 from sync.server.errors import Conflict, NotFound
 from sync.server.models import force
-from sync.server.services import accounts, devices, integration_keys, officers, support, webhooks
+from sync.server.services import accounts, devices, eligibility_rules, integration_keys, officers, support, webhooks
 from sync.server.victims_code import DEFAULT_FORCE_SETTINGS
 
 
@@ -94,6 +96,13 @@ def reset_password(conn: Connection, ctx: Context, code: str, username: str) -> 
 def set_support_services(conn: Connection, ctx: Context, code: str, body: SupportServicesPublic) -> bool:
     """Stores the force's list of local support services; False when that very list was already there."""
     return support.store(conn, ctx, None, force_id_for(conn, code), body)
+
+
+def set_eligibility_rules(
+    conn: Connection, ctx: Context, code: str, rules: EligibilityRules
+) -> tuple[EligibilityRulesPublic, bool]:
+    """Adds a version of the force's rules; False when these very rules are already in force."""
+    return eligibility_rules.store(conn, ctx, None, force_id_for(conn, code), rules, created_by="command line")
 
 
 def set_webhook(conn: Connection, ctx: Context, code: str, body: WebhookCreate) -> WebhookCreatedPublic:

@@ -32,6 +32,7 @@ from sync.server.notify.outbox import take_after_commit
 from sync.server.routes import (
     auth,
     cases,
+    eligibility,
     health,
     integration_keys,
     invitations,
@@ -227,6 +228,7 @@ def create_app(
         stats,
         support,
         webhooks,
+        eligibility,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     if docs:

@@ -100,19 +100,25 @@ def append_many(conn: Connection, new_events: list[NewEvent], *, now: datetime) 
     )
     # Every event is written here, so the webhook's outbox row commits with it whatever path wrote it.
     webhook_outbox.enqueue(conn, new_events, now=now)
-    for e in new_events:
-        keys = (
+    announced = [
+        Change(
+            e.case_row.force_id,
+            e.seq,
             (officer_key(e.for_officer_id),)
-            if e.for_officer_id is not None
-            else (officer_key(e.case_row.officer_id), victim_key(e.case_row.victim_id))
+            if e.for_officer_id is not None  # addressed to one officer alone (a case handed away)
+            else (officer_key(e.case_row.officer_id), victim_key(e.case_row.victim_id)),
         )
-        _announce(conn, Change(e.case_row.force_id, e.seq, keys))
-
-
-def _announce(conn: Connection, change: Change) -> None:
-    conn.info.setdefault(_CHANGES, []).append(change)
+        for e in new_events
+    ]
+    conn.info.setdefault(_CHANGES, []).extend(announced)
     if conn.dialect.name == "postgresql":
-        conn.execute(sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, encode_change(change))))
+        # One round trip for many (a bulk import announces thousands): one NOTIFY per change still.
+        for start in range(0, len(announced), _NOTIFY_CHUNK):
+            chunk = announced[start : start + _NOTIFY_CHUNK]
+            conn.execute(sa.select(*(sa.func.pg_notify(NOTIFY_CHANNEL, encode_change(c)) for c in chunk)))
+
+
+_NOTIFY_CHUNK = 500
 
 
 def append(

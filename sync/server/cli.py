@@ -13,7 +13,14 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from sync.protocol import OfficerCreate, Role, SetupCodePublic, SupportServicesPublic, WebhookCreate
+from sync.protocol import (
+    EligibilityRules,
+    OfficerCreate,
+    Role,
+    SetupCodePublic,
+    SupportServicesPublic,
+    WebhookCreate,
+)
 from sync.server import admin, demo
 from sync.server.app import channel_from_settings
 from sync.server.context import Context
@@ -21,6 +28,8 @@ from sync.server.db import Database, create_engine
 from sync.server.errors import ApiError, BadRequest
 from sync.server.migrate import upgrade
 from sync.server.notify import Outbox
+from sync.server.progress import Progress
+from sync.server.services import case_import
 from sync.server.settings import Settings
 
 
@@ -92,6 +101,26 @@ def _parser() -> argparse.ArgumentParser:
         help='JSON: {"version": "2026-11-01", "services": [{"id", "name", "purpose", "phone", "website", '
         '"source", "reviewed"}, ...]}',
     )
+
+    rules = commands.add_parser(
+        "eligibility", help="set a force's eligibility rules (who is invited) from a JSON file: a new version"
+    )
+    rules.add_argument("--force", required=True, dest="force_code")
+    rules.add_argument(
+        "--file",
+        required=True,
+        type=Path,
+        help='JSON: {"invite_crime_types": [...], "officer_crime_types": [...], "pilot_percent": 100, '
+        '"pilot_by": "crime_type", "exclude_domestic_abuse": true, "exclude_sexual_offence": true, '
+        '"exclude_phone_risk": true, "minimum_age": 16}',
+    )
+
+    cases_import = commands.add_parser(
+        "import-cases", help="create and update cases from the record system's CSV or JSON Lines file"
+    )
+    cases_import.add_argument("file", type=Path, help="a .csv file with a header, or a .jsonl file")
+    cases_import.add_argument("--force", required=True, dest="force_code")
+    cases_import.add_argument("--dry-run", action="store_true", help="say what each row would do; change nothing")
 
     hook = commands.add_parser(
         "webhook", help="set a force's webhook address; prints the secret that signs each delivery, once"
@@ -182,6 +211,19 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
                 _say(f"Stored {len(listed.services)} support services for {code} (version {listed.version}).")
             else:
                 _say(f"{code} already has this list (version {listed.version}); nothing changed.")
+        elif args.command == "eligibility":
+            new_rules = read_eligibility_rules(args.file)
+            code = args.force_code.lower()
+            stored, added = db.run_write(admin.set_eligibility_rules, ctx, code, new_rules)
+            if added:
+                _say(
+                    f"Stored version {stored.version} of the eligibility rules for {code}; "
+                    "cases decided from now on use it."
+                )
+            else:
+                _say(f"{code} already has these rules (version {stored.version}); nothing changed.")
+        elif args.command == "import-cases":
+            return import_cases(db, ctx, args.force_code.lower(), args.file, dry_run=args.dry_run)
         elif args.command == "webhook":
             hook = _webhook_body(args.url, args.secret)
             set_hook = db.run_write(admin.set_webhook, ctx, args.force_code.lower(), hook)
@@ -216,6 +258,57 @@ def read_support_services(path: Path) -> SupportServicesPublic:
             raise BadRequest(f"{path} is not valid JSON.") from exc
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}" for e in errors[:5])
         raise BadRequest(f"{path} is not a usable list of support services: {problems}") from exc
+
+
+RULES_FILE_MAX_BYTES = 1024 * 1024
+
+
+def read_eligibility_rules(path: Path) -> EligibilityRules:
+    try:
+        if path.stat().st_size > RULES_FILE_MAX_BYTES:
+            raise BadRequest(f"{path} is larger than 1 MB: that is not a rules file.")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BadRequest(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    try:
+        return EligibilityRules.model_validate_json(raw)
+    except ValidationError as exc:
+        if any(error["type"] == "json_invalid" for error in exc.errors()):
+            raise BadRequest(f"{path} is not valid JSON.") from exc
+        raise BadRequest(f"{path} is not usable eligibility rules: {case_import.describe(exc)}") from exc
+
+
+def import_cases(db: Database, ctx: Context, code: str, path: Path, *, dry_run: bool) -> int:
+    if not path.is_file():
+        raise BadRequest(f"Cannot read {path}: there is no such file.")
+    bar = None
+    if sys.stdout.isatty():
+        with path.open("rb") as file:
+            bar = Progress(sum(1 for _ in file), sys.stdout)
+
+    def report(result: case_import.RowResult) -> None:
+        if result.action == "refused" or dry_run:
+            line = f"line {result.line}: {result.action}"
+            if result.crime_reference:
+                line += f" {result.crime_reference}"
+            if result.reason:
+                line += f" ({result.reason})" if result.action != "refused" else f": {result.reason}"
+            if bar:
+                bar.clear()
+            _say(line)
+        if bar:
+            bar.step(result.line)
+
+    counts = case_import.run(db, ctx, code, path, dry_run=dry_run, report=report)
+    if bar:
+        bar.clear()
+    verb = "would be" if dry_run else "were"
+    _say(
+        f"{'Dry run: nothing changed. ' if dry_run else ''}{sum(counts.values())} rows: "
+        f"{counts['create']} {verb} created, {counts['update']} {verb} updated, "
+        f"{counts['unchanged']} unchanged, {counts['refused']} refused."
+    )
+    return 1 if counts["refused"] else 0
 
 
 def _webhook_body(url: str, secret: str | None) -> WebhookCreate:

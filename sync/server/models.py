@@ -130,6 +130,11 @@ victim = sa.Table(
     sa.Column("contact_times", sa.String(200), nullable=False, server_default=""),
     sa.Column("safe_to_leave_voicemail", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column("news_alerts", sa.Boolean(), nullable=False, server_default=sa.true()),
+    # What the force's eligibility rules weigh: age (a date of birth, else the age when reported)
+    # and whether the victim agreed to the portal (null: not asked yet; false: said no).
+    sa.Column("date_of_birth", sa.Date()),
+    sa.Column("age", sa.Integer()),
+    sa.Column("portal_consent", sa.Boolean()),
 )
 
 case = sa.Table(
@@ -158,6 +163,20 @@ case = sa.Table(
     sa.Column("queue_position", sa.BigInteger(), nullable=False, server_default="0"),
     # When the victim was told the case was closed: a Right to Review window runs from it.
     sa.Column("closed_at", UtcDateTime()),
+    # Exclusions the eligibility rules weigh (``EligibilityRules``).
+    sa.Column("domestic_abuse", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column("sexual_offence", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column("phone_risk", sa.Boolean(), nullable=False, server_default=sa.false()),
+    # The invitation decision (``InviteDecisionPublic``): null for cases older than the rules. A
+    # later version of the rules never rewrites it; only a change to the case decides again.
+    sa.Column("invite_decision", sa.String(8)),
+    sa.Column("decision_rules_version", sa.Integer()),
+    sa.Column("decision_rule", sa.String(40)),
+    sa.Column("decided_at", UtcDateTime()),
+    sa.Column("decision_overridden_by", sa.String(200)),
+    sa.Column("decision_override_reason", sa.Text()),
+    # When the automatic invitation went out: it goes once, whatever the record system resends.
+    sa.Column("auto_invited_at", UtcDateTime()),
     sa.UniqueConstraint("force_id", "crime_reference"),
     sa.Index(None, "officer_id", "queue_position", "id"),
     sa.Index(None, "force_id", "queue_position", "id"),
@@ -397,6 +416,20 @@ support_services = sa.Table(
     sa.Column("version", sa.String(10), nullable=False),
     sa.Column("services", sa.JSON(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# A force's eligibility rules (``EligibilityRules``), one row per version: a change adds a version,
+# a version is never changed, so a case's decision can always be traced to the rules that made it.
+eligibility_rules = sa.Table(
+    "eligibility_rules",
+    metadata,
+    _id(),
+    _force(),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("rules", sa.JSON(), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    _created(),
+    sa.UniqueConstraint("force_id", "version"),
 )
 
 # Failed attempts, for rate limits that hold across workers: a sliding window is a count here.

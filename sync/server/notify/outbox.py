@@ -14,6 +14,7 @@ import logging
 import re
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import anyio
@@ -71,6 +72,42 @@ def enqueue(
         )
     )
     return notification_id
+
+
+@dataclass(frozen=True)
+class NewNotification:
+    force_id: uuid.UUID
+    case_id: uuid.UUID | None
+    purpose: Purpose
+    channel: ContactChannel
+    recipient: str
+    body: str
+
+
+def enqueue_many(conn: Connection, items: list[NewNotification], *, now: datetime, secrets: Secrets) -> list[uuid.UUID]:
+    """``enqueue`` for many notifications in one statement; their ids, in order."""
+    ids = [uuid.uuid4() for _ in items]
+    if items:
+        conn.execute(
+            sa.insert(notification),
+            [
+                {
+                    "id": notification_id,
+                    "force_id": item.force_id,
+                    "case_id": item.case_id,
+                    "purpose": item.purpose,
+                    "channel": item.channel.value,
+                    "recipient": item.recipient,
+                    "body": secrets.seal(item.body, context=_seal_context(notification_id)),
+                    "status": DeliveryStatus.PENDING.value,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+                for notification_id, item in zip(ids, items, strict=True)
+            ],
+        )
+    return ids
 
 
 def _seal_context(notification_id: uuid.UUID) -> str:

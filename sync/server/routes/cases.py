@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from sync.protocol import (
     CASE_PAGE_MAX,
@@ -16,19 +16,37 @@ from sync.protocol import (
     CaseView,
     HandOverCreate,
     HandOverPublic,
+    InviteDecisionOverride,
+    PhoneRiskMark,
     UpdateRequestCreate,
     UpdateRequestPublic,
     UpdateTemplatesPublic,
 )
 from sync.server.deps import RequestDep, ServicesDep
-from sync.server.services import case_updates, caseload, cases, handovers, update_requests, update_templates
+from sync.server.services import (
+    case_updates,
+    caseload,
+    cases,
+    handovers,
+    invite_decisions,
+    record_cases,
+    update_requests,
+    update_templates,
+)
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
-async def create_case(body: CaseCreate, request: RequestDep, services: ServicesDep) -> CasePublic:
-    return await services.db.write(cases.create_case, services.ctx, request, body)
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, responses={200: {"description": "Already known: unchanged or updated"}}
+)
+async def create_case(body: CaseCreate, request: RequestDep, services: ServicesDep, response: Response) -> CasePublic:
+    """Opens a case. The record system (integration key) may send a case again: the one with that
+    crime reference is updated to match (201 when new, 200 when it was known) and answered."""
+    found, created = await services.db.write(record_cases.submit_case, services.ctx, request, body)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return found
 
 
 @router.get("")
@@ -96,3 +114,21 @@ async def hand_over(
     supervisor may). The victim sees who has it now and is alerted; the officer who had it
     receives a `case_removed` sync event."""
     return await services.db.write(handovers.hand_over, services.ctx, request, case_id, body)
+
+
+@router.put("/{case_id}/invite-decision")
+async def override_invite_decision(
+    case_id: uuid.UUID, body: InviteDecisionOverride, request: RequestDep, services: ServicesDep
+) -> CasePublic:
+    """The officer on the case (or a supervisor) decides whether the victim is invited, instead of
+    the force's rules, and says why; recorded in the audit trail. An invitation goes at once."""
+    return await services.db.write(invite_decisions.override, services.ctx, request, case_id, body)
+
+
+@router.put("/{case_id}/phone-risk")
+async def mark_phone_risk(
+    case_id: uuid.UUID, body: PhoneRiskMark, request: RequestDep, services: ServicesDep
+) -> CasePublic:
+    """The officer marks (or clears) that someone with access to the victim's phone puts them at
+    risk; the force's rules decide again, and where they exclude it no invitation stays open."""
+    return await services.db.write(invite_decisions.mark_phone_risk, services.ctx, request, case_id, body)

@@ -101,6 +101,13 @@ def post_update(
         raise BadRequest("An outcome goes with closing the case (status 'closed').", code="invalid_outcome")
     if body.template is not None:
         check_template(body.template, body)
+    return record_update(conn, ctx, caller, row, body)
+
+
+def record_update(
+    conn: Connection, ctx: Context, caller: Caller, row: CaseRow, body: CaseUpdateCreate
+) -> CaseUpdatePublic:
+    """Adds a checked update to the case's timeline: status, answered requests, event, alert, audit."""
     now = ctx.now()
     status_from = CaseStatus(row.status)
     status_to = body.status if body.status is not None and body.status != status_from else None

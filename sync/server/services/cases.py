@@ -13,11 +13,12 @@ from sync.server import audit
 from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import BadRequest, Conflict
 from sync.server.models import case, officer, victim
+from sync.server.services import invite_decisions
 from sync.server.services.authentication import authenticate, require_officer
 from sync.server.services.case_changes import emit_case_changed
 from sync.server.services.phone_numbers import normalise_phone
 from sync.server.services.rendering import render
-from sync.server.services.visibility import case_query, load_visible
+from sync.server.services.visibility import CaseRow, case_query, load_visible
 
 
 def get_case(conn: Connection, ctx: Context, request: RequestInfo, case_id: uuid.UUID) -> CasePublic:
@@ -28,7 +29,7 @@ def get_case(conn: Connection, ctx: Context, request: RequestInfo, case_id: uuid
     return render(conn, caller, [row], now=ctx.now())[0]
 
 
-def _victim_values(body: VictimCreate) -> dict[str, Any]:
+def victim_values(body: VictimCreate) -> dict[str, Any]:
     phone = normalise_phone(body.phone) if body.phone else None
     email = str(body.email).lower() if body.email else None
     if phone is None and email is None:
@@ -47,6 +48,9 @@ def _victim_values(body: VictimCreate) -> dict[str, Any]:
         "contact_channels": [body.preferred_channel.value],
         "contact_times": "",
         "safe_to_leave_voicemail": False,
+        "date_of_birth": body.date_of_birth,
+        "age": body.age,
+        "portal_consent": body.portal_consent,
     }
 
 
@@ -71,23 +75,46 @@ def _officer_in_charge(conn: Connection, caller: Caller, body: CaseCreate) -> uu
 
 
 def create_case(conn: Connection, ctx: Context, request: RequestInfo, body: CaseCreate) -> CasePublic:
-    caller = authenticate(conn, ctx, request)
+    """An officer (or the record system, for a reference not yet known) opens a case."""
+    return open_case(conn, ctx, authenticate(conn, ctx, request), body)
+
+
+def open_case(conn: Connection, ctx: Context, caller: Caller, body: CaseCreate) -> CasePublic:
     if caller.kind != "integration":
         require_officer(caller, Role.OFFICER, Role.SUPERVISOR)
-    if body.status == CaseStatus.CLOSED:
-        raise BadRequest("A new case cannot start closed.", code="invalid_status")
-    now = ctx.now()
-    if body.reported_on > now.date():
-        raise BadRequest("The reported date is in the future.", code="invalid_date")
+    check_new(body, ctx)
     exists = conn.execute(
         sa.select(case.c.id).where(case.c.force_id == caller.force_id, case.c.crime_reference == body.crime_reference)
     ).first()
     if exists:
         raise Conflict("A case with this crime reference already exists in your force.", code="duplicate_reference")
-    officer_id = _officer_in_charge(conn, caller, body)
+    row = insert_case(conn, ctx, caller, body, _officer_in_charge(conn, caller, body))
+    return render(conn, caller, [row], now=ctx.now())[0]
+
+
+def check_new(body: CaseCreate, ctx: Context) -> None:
+    if body.status == CaseStatus.CLOSED:
+        raise BadRequest("A new case cannot start closed.", code="invalid_status")
+    if body.closed_outcome is not None:
+        raise BadRequest("An outcome goes with closing the case (status 'closed').", code="invalid_outcome")
+    if body.reported_on > ctx.now().date():
+        raise BadRequest("The reported date is in the future.", code="invalid_date")
+
+
+def insert_case(
+    conn: Connection,
+    ctx: Context,
+    caller: Caller,
+    body: CaseCreate,
+    officer_id: uuid.UUID,
+    *,
+    rules: invite_decisions.Rules | invite_decisions.Unknown = invite_decisions.UNKNOWN,
+) -> CaseRow:
+    """Stores a checked new case and its victim, announces it, and decides about inviting the victim."""
+    now = ctx.now()
     victim_id = uuid.uuid4()
     conn.execute(
-        sa.insert(victim).values(id=victim_id, force_id=caller.force_id, created_at=now, **_victim_values(body.victim))
+        sa.insert(victim).values(id=victim_id, force_id=caller.force_id, created_at=now, **victim_values(body.victim))
     )
     case_id = uuid.uuid4()
     conn.execute(
@@ -103,9 +130,15 @@ def create_case(conn: Connection, ctx: Context, request: RequestInfo, body: Case
             victim_id=victim_id,
             created_at=now,
             updated_at=now,
+            domestic_abuse=body.domestic_abuse,
+            sexual_offence=body.sexual_offence,
+            phone_risk=body.phone_risk,
         )
     )
     row = conn.execute(case_query.where(case.c.id == case_id)).one()
-    emit_case_changed(conn, ctx, row)
     audit.record(conn, caller, "case.create", now=now, case_id=case_id)
-    return render(conn, caller, [row], now=ctx.now())[0]
+    if isinstance(rules, invite_decisions.Unknown):
+        rules = invite_decisions.rules_now(conn, caller.force_id)
+    row = invite_decisions.decide(conn, ctx, caller, row, caller.force_code, rules)
+    emit_case_changed(conn, ctx, row)
+    return row

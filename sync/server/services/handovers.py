@@ -4,6 +4,7 @@ officer who had it sees it leave, and the victim sees who their officer is now a
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -18,7 +19,7 @@ from sync.protocol import (
     UpdateEvent,
 )
 from sync.server import audit, changes
-from sync.server.context import Context, RequestInfo
+from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import BadRequest, Conflict
 from sync.server.models import case, case_update, officer
 from sync.server.services.alerts import queue_alert
@@ -26,7 +27,7 @@ from sync.server.services.authentication import authenticate, require_officer
 from sync.server.services.case_changes import emit_case_changed
 from sync.server.services.case_updates import update_public
 from sync.server.services.rendering import officer_contact
-from sync.server.services.visibility import case_query, load_visible
+from sync.server.services.visibility import CaseRow, case_query, load_visible
 
 
 def colleagues(conn: Connection, ctx: Context, request: RequestInfo) -> list[OfficerNamePublic]:
@@ -67,8 +68,16 @@ def hand_over(
         raise BadRequest("Admin accounts do not hold cases. Choose an officer or supervisor.", code="officer_is_admin")
     if to.id == row.officer_id:
         raise Conflict("The case is already with that officer.", code="already_with_officer")
-    from_role = conn.execute(sa.select(officer.c.role).where(officer.c.id == row.officer_id)).scalar_one()
+    moved, published = move(conn, ctx, caller, row, to)
+    return HandOverPublic(case_id=row.id, officer=officer_contact(moved), update=published)
 
+
+def move(conn: Connection, ctx: Context, caller: Caller, row: CaseRow, to: sa.Row[Any]) -> tuple[CaseRow, Any]:
+    """The case goes to officer ``to`` (id, name, collar_number), whoever asked (an officer here,
+    the record system in ``record_cases``): a timeline entry naming them for the victim, the case
+    in their caseload at once, gone from a plain officer's who had it, a news alert, an audit row."""
+    from_role = conn.execute(sa.select(officer.c.role).where(officer.c.id == row.officer_id)).scalar_one()
+    by_officer = caller.kind == "officer"
     now = ctx.now()
     conn.execute(sa.update(case).where(case.c.id == row.id).values(officer_id=to.id, updated_at=now))
     moved = conn.execute(case_query.where(case.c.id == row.id)).one()
@@ -84,9 +93,9 @@ def hand_over(
         "status_to": None,
         "closed_outcome": None,
         "text": "",
-        "author_kind": AuthorKind.OFFICER.value,
-        "author_officer_id": caller.id,
-        "author_name": caller.name,
+        "author_kind": (AuthorKind.OFFICER if by_officer else AuthorKind.SYSTEM).value,
+        "author_officer_id": caller.id if by_officer else None,
+        "author_name": caller.name if by_officer else "Police records",
         "created_at": now,
         "handed_to_officer_id": to.id,
         "template": None,
@@ -120,4 +129,4 @@ def hand_over(
         case_id=row.id,
         detail={"from_officer_id": str(row.officer_id), "to_officer_id": str(to.id)},
     )
-    return HandOverPublic(case_id=row.id, officer=officer_contact(moved), update=published)
+    return moved, published

@@ -11,16 +11,16 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.protocol import CaseStatus, ContactChannel, InvitationCreate, Role
+from sync.protocol import CaseStatus, ContactChannel, InvitationCreate, InviteDecision, Role
 from sync.server import audit, security
-from sync.server.context import Context, RequestInfo
+from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import BadRequest, Conflict, NotFound
 from sync.server.models import challenge, force, invitation
 from sync.server.notify import texts
-from sync.server.notify.outbox import enqueue
+from sync.server.notify.outbox import NewNotification, enqueue, enqueue_many
 from sync.server.services.authentication import authenticate, require_officer
 from sync.server.services.case_changes import emit_case_changed
-from sync.server.services.visibility import load_visible
+from sync.server.services.visibility import CaseRow, load_visible
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,27 @@ def create_invitation(
     row = load_visible(conn, caller, case_id, lock=True)
     if row.status == CaseStatus.CLOSED:
         raise Conflict("This case is closed; reopen it before inviting the victim.", code="case_closed")
-    channel = body.channel or ContactChannel(row.victim_preferred_channel)
+    if row.invite_decision == InviteDecision.NEVER:
+        raise Conflict(
+            "The force's rules say this victim is never to be invited. If that is wrong for this victim, "
+            "override the decision with your reason first.",
+            code="invite_decision_never",
+        )
+    return issue(conn, ctx, row, body.channel, actor=caller, created_by=f"officer:{caller.id}")
+
+
+def issue(
+    conn: Connection,
+    ctx: Context,
+    row: CaseRow,
+    channel: ContactChannel | None,
+    *,
+    actor: Caller | None,
+    created_by: str,
+) -> NewInvitation:
+    """Stores an invitation for the case's victim (by ``channel``, else their preferred one) and
+    its notification, revoking their older unused ones; the caller has the case's row lock."""
+    channel = channel or ContactChannel(row.victim_preferred_channel)
     contact = row.victim_phone if channel == ContactChannel.SMS else row.victim_email
     if not contact:
         raise BadRequest(
@@ -63,7 +83,7 @@ def create_invitation(
             victim_id=row.victim_id,
             token_hash=ctx.secrets.digest(token),
             channel=channel.value,
-            created_by=f"officer:{caller.id}",
+            created_by=created_by,
             created_at=now,
             expires_at=expires_at,
         )
@@ -84,13 +104,66 @@ def create_invitation(
     emit_case_changed(conn, ctx, row)  # the officers' view shows the invitation's state
     audit.record(
         conn,
-        caller,
+        actor,
         "invitation.create",
         now=now,
         case_id=row.id,
+        force_id=row.force_id,
         detail={"channel": channel.value, "revoked_older": revoked_older},
     )
     return NewInvitation(invitation_id, url, notification_id, channel, expires_at)
+
+
+@dataclass(frozen=True)
+class FirstInvitation:
+    """A victim just added, with nothing to revoke, to be invited by ``channel`` at ``contact``."""
+
+    force_id: uuid.UUID
+    case_id: uuid.UUID
+    victim_id: uuid.UUID
+    channel: ContactChannel
+    contact: str
+
+
+def issue_first(
+    conn: Connection, ctx: Context, items: list[FirstInvitation], *, actor: Caller | None, created_by: str
+) -> list[uuid.UUID]:
+    """``issue`` for many victims added in this very transaction, in a few statements (a bulk
+    import); the notifications' ids, to send after commit."""
+    if not items:
+        return []
+    now = ctx.now()
+    expires_at = now + timedelta(days=ctx.settings.invitation_days)
+    wanted = {item.force_id for item in items}
+    names: dict[uuid.UUID, str] = {
+        row.id: row.name for row in conn.execute(sa.select(force.c.id, force.c.name).where(force.c.id.in_(wanted)))
+    }
+    rows, notes = [], []
+    for item in items:
+        token = security.new_invitation_token()
+        rows.append(
+            {
+                "id": uuid.uuid4(), "force_id": item.force_id, "case_id": item.case_id, "victim_id": item.victim_id,
+                "token_hash": ctx.secrets.digest(token), "channel": item.channel.value, "created_by": created_by,
+                "created_at": now, "expires_at": expires_at,
+            }
+        )  # fmt: skip
+        url = f"{ctx.settings.public_url.rstrip('/')}/i/{token}"
+        body = texts.invitation(names[item.force_id], url, ctx.settings.invitation_days)
+        notes.append(NewNotification(item.force_id, item.case_id, "invitation", item.channel, item.contact, body))
+    conn.execute(sa.insert(invitation), rows)
+    ids = enqueue_many(conn, notes, now=now, secrets=ctx.secrets)
+    audit.record_many(
+        conn,
+        [
+            (actor, "invitation.create", item.case_id, {"channel": item.channel.value, "revoked_older": 0})
+            for item in items
+        ]
+        if actor is not None
+        else [],
+        now=now,
+    )
+    return ids
 
 
 def revoke_unused(conn: Connection, *where: sa.ColumnElement[bool], now: datetime) -> int:

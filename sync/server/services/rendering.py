@@ -19,11 +19,14 @@ from sync.protocol import (
     ContactChannel,
     ContactMethod,
     ContactPreferences,
+    InviteDecision,
+    InviteDecisionPublic,
     OfficerContact,
     UpdateRequestPublic,
     VictimAccessPublic,
     VictimPublic,
 )
+from sync.server import wording
 from sync.server.context import Caller
 from sync.server.models import notification, update_request
 from sync.server.notify.outbox import public as notification_public
@@ -113,6 +116,7 @@ def _case_public(
         else None,
         notifications=notifications if for_officer else None,
         victim_access=access,
+        invite_decision=decision_public(row) if for_officer else None,
     )
 
 
@@ -138,4 +142,18 @@ def contact_preferences(
         contact_times=times,
         safe_to_leave_voicemail=voicemail,
         news_alerts=news_alerts,
+    )
+
+
+def decision_public(row: CaseRow) -> InviteDecisionPublic | None:
+    if row.invite_decision is None:
+        return None
+    return InviteDecisionPublic(
+        decision=InviteDecision(row.invite_decision),
+        rules_version=row.decision_rules_version,
+        rule=row.decision_rule,
+        reason=wording.invite_reason(row.decision_rule),
+        decided_at=row.decided_at,
+        overridden_by=row.decision_overridden_by,
+        override_reason=row.decision_override_reason,
     )

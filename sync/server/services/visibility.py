@@ -35,6 +35,9 @@ case_query = sa.select(
     victim.c.contact_times.label("victim_contact_times"),
     victim.c.safe_to_leave_voicemail.label("victim_safe_to_leave_voicemail"),
     victim.c.news_alerts.label("victim_news_alerts"),
+    victim.c.date_of_birth.label("victim_date_of_birth"),
+    victim.c.age.label("victim_age"),
+    victim.c.portal_consent.label("victim_portal_consent"),
 ).select_from(case.join(officer, officer.c.id == case.c.officer_id).join(victim, victim.c.id == case.c.victim_id))
 
 

@@ -1,7 +1,7 @@
 """outbound webhooks: each force's URL and sealed secret, and the durable outbox of deliveries
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-29 15:45:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sync.server.models import UtcDateTime
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
