@@ -199,3 +199,29 @@ async def test_two_hand_overs_at_once_move_the_case_once(world: World) -> None:
     assert [u["handed_to"]["id"] for u in timeline] == [winner]
     removed = [e for e in (await api.sync(pc1))["events"] if e["kind"] == "case_removed"]
     assert len(removed) == 1
+
+
+async def test_the_new_officer_receives_the_cases_conversation_and_timeline_so_far(world: World) -> None:
+    """Their app had read the feed past the case's history while it was someone else's."""
+    api = world.api
+    pc1, pc2 = world.officers["tvp.pc1"], world.officers["tvp.pc2"]
+    victim = world.victims["tvp.v1"]
+    said = await api.client.put(
+        f"/cases/{victim.case_id}/messages/{uuid.uuid4()}", json={"body": "Any news?"}, headers=victim.auth
+    )
+    assert said.status_code in (200, 201), said.text
+    answered = await api.client.put(
+        f"/cases/{victim.case_id}/messages/{uuid.uuid4()}", json={"body": "Checking CCTV."}, headers=pc1.auth
+    )
+    assert answered.status_code in (200, 201), answered.text
+    head = (await api.sync(pc2))["cursor"]  # pc2's app is up to date, and the case is not theirs
+    victim_head = (await api.sync(victim))["cursor"]
+
+    assert (await hand_over(api, pc1.token, victim.case_id, pc2.id)).status_code == 200
+
+    page = await api.sync(pc2, head)
+    bodies = [e["message"]["body"] for e in page["events"] if e["kind"] == "message"]
+    assert bodies == ["Any news?", "Checking CCTV."]
+    assert any(e["kind"] == "update" and e["update"]["handed_to"] for e in page["events"])
+    # nobody else is sent the history again
+    assert [e["kind"] for e in (await api.sync(victim, victim_head))["events"]].count("message") == 0

@@ -21,7 +21,7 @@ from sync.protocol import (
 from sync.server import audit, changes
 from sync.server.context import Caller, Context, RequestInfo
 from sync.server.errors import BadRequest, Conflict
-from sync.server.models import case, case_update, officer
+from sync.server.models import case, case_update, event, officer
 from sync.server.services.alerts import queue_alert
 from sync.server.services.authentication import authenticate, require_officer
 from sync.server.services.case_changes import emit_case_changed
@@ -82,6 +82,7 @@ def move(conn: Connection, ctx: Context, caller: Caller, row: CaseRow, to: sa.Ro
     conn.execute(sa.update(case).where(case.c.id == row.id).values(officer_id=to.id, updated_at=now))
     moved = conn.execute(case_query.where(case.c.id == row.id)).one()
 
+    _history_for(conn, moved, to.id, now)
     # The timeline entry the victim sees: who has the case now (the words are the app's).
     seq = changes.next_seq(conn, row.force_id)
     values = {
@@ -130,3 +131,25 @@ def move(conn: Connection, ctx: Context, caller: Caller, row: CaseRow, to: sa.Ro
         detail={"from_officer_id": str(row.officer_id), "to_officer_id": str(to.id)},
     )
     return moved, published
+
+
+def _history_for(conn: Connection, moved: CaseRow, officer_id: uuid.UUID, now: Any) -> None:
+    """The new officer's app has read the feed past this case's messages and timeline (they were
+    not theirs then): they come again, addressed to that officer alone, so the conversation is
+    whole on their screen. A supervisor, who reads the whole force, already has them."""
+    role = conn.execute(sa.select(officer.c.role).where(officer.c.id == officer_id)).scalar_one()
+    if role == Role.SUPERVISOR:
+        return
+    history = conn.execute(
+        sa.select(event.c.kind, event.c.payload)
+        .where(event.c.case_id == moved.id, event.c.kind.in_(("message", "update")), event.c.for_officer_id.is_(None))
+        .order_by(event.c.seq)
+    ).all()
+    if not history:
+        return
+    first = changes.take_seqs(conn, moved.force_id, len(history))
+    changes.append_many(
+        conn,
+        [changes.NewEvent(moved, h.kind, first + n, h.payload, officer_id) for n, h in enumerate(history)],
+        now=now,
+    )

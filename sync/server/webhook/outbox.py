@@ -64,7 +64,12 @@ def seal_context(force_id: uuid.UUID) -> str:
 def enqueue(conn: Connection, events: Sequence[EventLike], *, now: datetime) -> int:
     """Queue the events a force's webhook should hear of; called by ``changes.append_many`` in
     the event's own transaction, so the event and its delivery commit (or not) together."""
-    hooked = [(e, kind) for e in events if (kind := event_type(e.kind, e.payload)) is not None]
+    # an event addressed to one officer (a handed-over case's history, sent again) is not news
+    hooked = [
+        (e, kind)
+        for e in events
+        if getattr(e, "for_officer_id", None) is None and (kind := event_type(e.kind, e.payload)) is not None
+    ]
     if not hooked:
         return 0
     forces = {e.force_id for e, _ in hooked}
