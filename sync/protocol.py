@@ -289,6 +289,9 @@ class OfficerContact(Model):
     email: str
     reply_within_hours: int = Field(description="How soon the officer aims to reply to a message, in hours.")
     away_message: str | None = Field(description="Set while the officer is off duty; null when they are working.")
+    back_on: date | None = Field(
+        default=None, description="The UK date the officer is back, while they are away; null when not given."
+    )
 
 
 class OfficerAvailability(Model):
@@ -299,10 +302,23 @@ class OfficerAvailability(Model):
         description="What victims read while the officer is off duty; null (or blank) when they are working."
     )
 
+    back_on: date | None = Field(
+        default=None,
+        description="The UK date the officer is back (today at the earliest, at most a year ahead); "
+        "only with an away message.",
+    )
+
     @field_validator("away_message")
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value or None
+
+    @model_validator(mode="after")
+    def _back_only_while_away(self) -> OfficerAvailability:
+        # A return date with nobody away would tell victims nothing they can act on.
+        if self.back_on is not None and self.away_message is None:
+            raise ValueError("back_on goes with an away message")
+        return self
 
 
 class OfficerPublic(OfficerContact):

@@ -108,6 +108,8 @@ officer = sa.Table(
     # What victims see of the officer's availability: null away_message means on duty.
     sa.Column("reply_within_hours", sa.Integer(), nullable=False, server_default="48"),
     sa.Column("away_message", sa.String(300)),
+    # The UK date the officer is back, shown with the away message; only set while away.
+    sa.Column("back_on", sa.Date()),
     sa.UniqueConstraint("force_id", "username"),
     sa.UniqueConstraint("force_id", "collar_number"),
 )

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 from typing import Any
 
+import pytest
+
+from sync.server.errors import BadRequest
 from sync.server.models import audit_event, event, officer
+from sync.server.services.officers import check_back_on
+from sync.server.victims_code import UK
 from tests.server.test_access import assert_error
 from tests.support import Api, World, bearer
 
@@ -138,3 +144,68 @@ async def test_hostile_or_malformed_availability_is_refused_and_nothing_is_store
     assert api.count(event) == events
     longest = {"reply_within_hours": 168, "away_message": "Back soon.\nCall 101 if it cannot wait." + "x" * 262}
     assert (await api.client.put(PATH, json=longest, headers=pc.auth)).status_code == 200
+
+
+def uk_today(api: Api) -> date:
+    return api.clock.now.astimezone(UK).date()
+
+
+def back_stored(api: Api, officer_id: str) -> Any:
+    return api.rows(officer, officer.c.id == uuid.UUID(officer_id))[0].back_on
+
+
+async def test_the_date_back_is_stored_and_victims_see_it_until_it_is_cleared(world: World) -> None:
+    api = world.api
+    pc, v = world.officers["tvp.pc1"], world.victims["tvp.v1"]
+    back_on = uk_today(api) + timedelta(days=8)
+    cursor = (await api.sync(v))["cursor"]
+
+    response = await api.client.put(PATH, json={**AWAY, "back_on": back_on.isoformat()}, headers=pc.auth)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["back_on"] == back_on.isoformat()
+    assert back_stored(api, pc.id) == back_on
+    changed = [e for e in (await api.sync(v, cursor))["events"] if e["kind"] == "case"]
+    assert changed[0]["case"]["officer"]["back_on"] == back_on.isoformat()
+    shown = (await api.client.get(f"/cases/{v.case_id}", headers=v.auth)).json()["officer"]
+    assert (shown["away_message"], shown["back_on"]) == (AWAY["away_message"], back_on.isoformat())
+
+    still_away = await api.client.put(PATH, json={**AWAY, "back_on": None}, headers=pc.auth)
+    assert still_away.status_code == 200
+    assert (still_away.json()["away_message"], still_away.json()["back_on"]) == (AWAY["away_message"], None)
+    assert back_stored(api, pc.id) is None
+    shown = (await api.client.get(f"/cases/{v.case_id}", headers=v.auth)).json()["officer"]
+    assert shown["back_on"] is None
+
+
+async def test_today_and_a_year_ahead_are_the_bounds_of_the_date_back(world: World) -> None:
+    api = world.api
+    pc = world.officers["tvp.pc1"]
+    today = uk_today(api)
+    a_year_on = date(today.year + 1, today.month, min(today.day, 28 if today.month == 2 else 31))
+    for good in (today, a_year_on):
+        response = await api.client.put(PATH, json={**AWAY, "back_on": good.isoformat()}, headers=pc.auth)
+        assert response.status_code == 200, (good, response.text)
+        assert back_stored(api, pc.id) == good
+    events = api.count(event)
+    refused = {
+        (today - timedelta(days=1)).isoformat(): "back_on_past",
+        (a_year_on + timedelta(days=1)).isoformat(): "back_on_too_far",
+    }
+    for bad, code in refused.items():
+        response = await api.client.put(PATH, json={**AWAY, "back_on": bad}, headers=pc.auth)
+        assert_error(response, 400)
+        assert response.json()["error"]["code"] == code
+        assert response.json()["error"]["message"].startswith("back_on: ")
+    for malformed in ("next Monday", "2026-02-30", 20261207, {"day": 7}):
+        assert_error(await api.client.put(PATH, json={**AWAY, "back_on": malformed}, headers=pc.auth), 422)
+    without_message = {"reply_within_hours": 48, "away_message": None, "back_on": today.isoformat()}
+    assert_error(await api.client.put(PATH, json=without_message, headers=pc.auth), 422)
+    assert back_stored(api, pc.id) == a_year_on  # nothing half-changed by any refusal
+    assert api.count(event) == events
+
+
+def test_a_year_ahead_from_29_february_is_28_february() -> None:
+    check_back_on(date(2029, 2, 28), date(2028, 2, 29))
+    with pytest.raises(BadRequest):
+        check_back_on(date(2029, 3, 1), date(2028, 2, 29))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,12 +19,13 @@ from sync.protocol import (
 )
 from sync.server import audit
 from sync.server.context import Caller, Context, RequestInfo
-from sync.server.errors import Conflict, Forbidden
+from sync.server.errors import BadRequest, Conflict, Forbidden
 from sync.server.models import case, officer
 from sync.server.services import setup_codes
 from sync.server.services.authentication import authenticate, require_officer
 from sync.server.services.case_changes import emit_cases_changed
 from sync.server.services.phone_numbers import normalise_phone
+from sync.server.victims_code import UK
 
 
 def officer_public(row: Row[Any]) -> OfficerPublic:
@@ -39,6 +41,7 @@ def officer_public(row: Row[Any]) -> OfficerPublic:
         totp_enabled=row.totp_enabled,
         reply_within_hours=row.reply_within_hours,
         away_message=row.away_message,
+        back_on=row.back_on,
     )
 
 
@@ -122,13 +125,16 @@ def set_availability(conn: Connection, ctx: Context, request: RequestInfo, body:
     caller = authenticate(conn, ctx, request)
     require_officer(caller)
     mine = sa.select(officer).where(officer.c.id == caller.id, officer.c.force_id == caller.force_id)
+    if body.back_on is not None:
+        check_back_on(body.back_on, ctx.now().astimezone(UK).date())
     row = conn.execute(mine.with_for_update()).one()
-    if (row.reply_within_hours, row.away_message) == (body.reply_within_hours, body.away_message):
+    wanted = (body.reply_within_hours, body.away_message, body.back_on)
+    if (row.reply_within_hours, row.away_message, row.back_on) == wanted:
         return officer_public(row)
     conn.execute(
         sa.update(officer)
         .where(officer.c.id == row.id)
-        .values(reply_within_hours=body.reply_within_hours, away_message=body.away_message)
+        .values(reply_within_hours=body.reply_within_hours, away_message=body.away_message, back_on=body.back_on)
     )
     emit_cases_changed(
         conn,
@@ -142,6 +148,23 @@ def set_availability(conn: Connection, ctx: Context, request: RequestInfo, body:
         caller,
         "officer.availability",
         now=ctx.now(),
-        detail={"reply_within_hours": body.reply_within_hours, "away": body.away_message is not None},
+        detail={
+            "reply_within_hours": body.reply_within_hours,
+            "away": body.away_message is not None,
+            "back_on": body.back_on.isoformat() if body.back_on else None,
+        },
     )
     return officer_public(conn.execute(mine).one())
+
+
+def check_back_on(back_on: date, today: date) -> None:
+    """The return date victims read: in the UK's calendar, not gone by, and within a year (a
+    later one is almost always a typo in the year)."""
+    if back_on < today:
+        raise BadRequest("back_on: the date you are back cannot be in the past.", code="back_on_past")
+    try:
+        latest = today.replace(year=today.year + 1)
+    except ValueError:  # 29 February: a year on is 28 February
+        latest = today.replace(year=today.year + 1, day=28)
+    if back_on > latest:
+        raise BadRequest("back_on: the date you are back can be at most a year from today.", code="back_on_too_far")

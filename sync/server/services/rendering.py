@@ -130,6 +130,7 @@ def officer_contact(row: CaseRow) -> OfficerContact:
         email=row.officer_email,
         reply_within_hours=row.officer_reply_within_hours,
         away_message=row.officer_away_message,
+        back_on=row.officer_back_on,
     )
 
 

@@ -25,6 +25,7 @@ case_query = sa.select(
     officer.c.email.label("officer_email"),
     officer.c.reply_within_hours.label("officer_reply_within_hours"),
     officer.c.away_message.label("officer_away_message"),
+    officer.c.back_on.label("officer_back_on"),
     victim.c.name.label("victim_name"),
     victim.c.phone.label("victim_phone"),
     victim.c.email.label("victim_email"),
