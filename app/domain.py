@@ -42,6 +42,7 @@ class OfficerContact:
     email: str
     reply_within_hours: int = 48
     away_message: str | None = None  # set while the officer is off duty
+    back_on: date | None = None  # the UK date they are back, when they gave one
 
 
 @dataclass(frozen=True)

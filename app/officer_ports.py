@@ -6,7 +6,7 @@ invitations, availability). ``sync/officer_account.py`` holds the HTTP adapters.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal, Protocol
 
 from app.domain import Identity
@@ -25,6 +25,7 @@ class OfficerProfile:
     totp_enabled: bool
     reply_within_hours: int = 48
     away_message: str | None = None
+    back_on: date | None = None  # the UK date they are back, shown with the away message
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,9 @@ class OfficerAccount(Protocol):
     async def hand_over(self, case_id: str, officer_id: str) -> None: ...
     async def invite(self, case_id: str) -> Invitation: ...
     async def withdraw_invitation(self, case_id: str, invitation_id: str) -> None: ...
-    async def set_availability(self, reply_within_hours: int, away_message: str | None) -> OfficerProfile: ...
+    async def set_availability(
+        self, reply_within_hours: int, away_message: str | None, back_on: date | None = None
+    ) -> OfficerProfile: ...
 
 
 class OfficerConnector(Protocol):

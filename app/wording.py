@@ -33,6 +33,16 @@ def day(words: Words, value: date | datetime) -> str:
     )
 
 
+def day_month(words: Words, value: date) -> str:
+    """'Monday 7 December': for a date within the coming year, such as when an officer is back."""
+    return words(
+        "date.day_month",
+        weekday=words(f"weekday.{value.weekday()}"),
+        day=value.day,
+        month=words(f"month.{value.month}"),
+    )
+
+
 def short_day(words: Words, value: date | datetime) -> str:
     """'3 Dec 2026'."""
     d = _date(value)
@@ -73,6 +83,10 @@ def next_update(words: Words, case: Case, now: datetime) -> str:
 
 def reply_expectation(words: Words, officer: OfficerContact) -> str:
     """What to expect after sending a message: the away message wins while it is set."""
+    if officer.away_message and officer.back_on:
+        return words(
+            "reply.away_back", name=officer.name, message=officer.away_message, date=day_month(words, officer.back_on)
+        )
     if officer.away_message:
         return words("reply.away", name=officer.name, message=officer.away_message)
     hours = officer.reply_within_hours

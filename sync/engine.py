@@ -236,6 +236,7 @@ def case_from_wire(case: protocol.CasePublic) -> Case:
             officer.email,
             reply_within_hours=officer.reply_within_hours,
             away_message=officer.away_message,
+            back_on=officer.back_on,
         ),
         next_update_due=case.next_update_due,
         closed_outcome=case.closed_outcome.value if case.closed_outcome else None,

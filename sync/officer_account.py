@@ -7,6 +7,7 @@ the victim's adapters in ``sync/account.py`` do (the same ``_Http`` carries both
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import httpx
 from pydantic import TypeAdapter
@@ -130,10 +131,12 @@ class HttpOfficerAccount:
     async def withdraw_invitation(self, case_id: str, invitation_id: str) -> None:
         await self._http.call("DELETE", f"/cases/{_id(case_id)}/invitations/{_id(invitation_id)}")
 
-    async def set_availability(self, reply_within_hours: int, away_message: str | None) -> OfficerProfile:
+    async def set_availability(
+        self, reply_within_hours: int, away_message: str | None, back_on: date | None = None
+    ) -> OfficerProfile:
         body = request_body(
             protocol.OfficerAvailability.model_construct(
-                reply_within_hours=reply_within_hours, away_message=away_message or None
+                reply_within_hours=reply_within_hours, away_message=away_message or None, back_on=back_on
             )
         )
         return _profile(_parse(_OFFICER, await self._http.call("PUT", "/officers/me/availability", body)))
@@ -153,6 +156,7 @@ def _profile(wire: protocol.OfficerPublic) -> OfficerProfile:
         wire.totp_enabled,
         wire.reply_within_hours,
         wire.away_message,
+        wire.back_on,
     )
 
 

@@ -51,6 +51,12 @@ def test_reply_expectation_and_away_message() -> None:
     assert wording.reply_expectation(W, replace(OFFICER, reply_within_hours=168)).endswith("within 7 days.")
     away = replace(OFFICER, away_message="On leave until Monday; PC Walsh is covering.")
     assert wording.reply_expectation(W, away) == "PC Grace Okafor is away: On leave until Monday; PC Walsh is covering."
+    back = replace(away, away_message="On leave. PC Walsh is covering.", back_on=date(2026, 12, 7))
+    assert wording.reply_expectation(W, back) == (
+        "PC Grace Okafor is away, back on Monday 7 December: On leave. PC Walsh is covering."
+    )
+    assert wording.reply_expectation(W, replace(OFFICER, back_on=date(2026, 12, 7))).endswith("within 2 days.")
+    assert wording.day_month(W, date(2027, 1, 1)) == "Friday 1 January"
 
 
 def test_message_states_in_words() -> None:

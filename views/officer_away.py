@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import flet as ft
 
+from app import wording
 from views import parts
 from views.officer_state import use_observed, use_officer
 from views.state import run, use_portal
@@ -17,13 +18,20 @@ def AwayScreen() -> ft.Control:
     state = use_observed(officer.availability)
     w = portal.words
     current = state.away_message
+    back_on = state.back_on
+    if current and back_on:
+        now = w("officer.away.showing_back", message=current, date=wording.day_month(w, back_on))
+    elif current:
+        now = w("officer.away.showing", message=current)
+    else:
+        now = w("officer.away.working")
     return parts.page_body(
         parts.heading(w("officer.away.heading")),
         parts.body(w("officer.away.intro")),
         *([parts.good_notice(state.notice)] if state.notice else []),
         parts.section(
             parts.subheading(w("officer.away.now")),
-            parts.body(w("officer.away.showing", message=current) if current else w("officer.away.working")),
+            parts.body(now),
         ),
         ft.TextField(
             key="away-message",
@@ -33,6 +41,15 @@ def AwayScreen() -> ft.Control:
             multiline=True,
             error=state.errors.get("away"),
             on_change=lambda e: state.type_away(e.control.value),
+        ),
+        ft.TextField(
+            key="back-on",
+            label=w("officer.away.back_on"),
+            hint_text=w("officer.away.back_on_hint"),
+            value=state.back_text,
+            keyboard_type=ft.KeyboardType.DATETIME,
+            error=state.errors.get("back_on"),
+            on_change=lambda e: state.type_back_on(e.control.value),
         ),
         ft.TextField(
             key="reply-within",
@@ -60,8 +77,13 @@ def AwayBanner() -> ft.Control:
     profile = officer.profile
     if profile is None or not profile.away_message:
         return ft.Container()
+    w = portal.words
+    if profile.back_on:
+        said = w("officer.away.banner_back", date=wording.day_month(w, profile.back_on))
+    else:
+        said = w("officer.away.banner")
     return ft.Container(
-        ft.Row([ft.Icon(ft.Icons.BEACH_ACCESS), ft.Text(portal.words("officer.away.banner"), expand=True)]),
+        ft.Row([ft.Icon(ft.Icons.BEACH_ACCESS), ft.Text(said, expand=True)]),
         bgcolor=ft.Colors.TERTIARY_CONTAINER,
         padding=ft.Padding.symmetric(horizontal=12, vertical=6),
     )

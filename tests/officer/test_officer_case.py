@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import date, timedelta
 
 import pytest
 
+from app.availability import typed_date
 from app.officer_case import OfficerCase
 from app.officer_ports import Invitation
 from sync.protocol import Role
+from sync.server.victims_code import UK
 from tests.officer.conftest import Device, open_device
 from tests.support import Api
 
@@ -144,6 +147,66 @@ async def test_away_is_set_shown_on_the_officers_own_screen_and_cleared(backend:
     assert profile is not None
     assert profile.away_message is None
     assert profile.reply_within_hours == 24
+
+
+async def test_the_date_back_is_set_kept_on_refusal_shown_and_cleared(backend: Api, device: Device) -> None:
+    case_id, _ = await signed_in_with_a_case(backend, device)
+    away = device.officer.availability
+    today = backend.clock.now.astimezone(UK).date()
+    words = device.portal.words
+    away.type_away("On leave. For anything urgent call 101.")
+    away.type_back_on("next Monday")
+    await away.go_away()
+    assert away.errors["back_on"] == words("officer.away.back_on_invalid")
+    assert device.officer.profile is not None
+    assert device.officer.profile.away_message is None
+
+    yesterday = today - timedelta(days=1)
+    typed = f"{yesterday.day}/{yesterday.month}/{yesterday.year}"
+    away.type_back_on(typed)
+    await away.go_away()
+    assert away.errors["back_on"].startswith("back_on: ")  # the server's reason, beside the field
+    assert "past" in away.errors["back_on"]
+    assert (away.back_text, away.away_text) == (typed, "On leave. For anything urgent call 101.")  # kept
+    assert device.officer.profile is not None
+    assert device.officer.profile.away_message is None
+
+    back_on = today + timedelta(days=8)
+    away.type_back_on(back_on.isoformat())
+    assert "back_on" not in away.errors
+    await away.go_away()
+    assert away.errors == {}
+    profile = device.officer.profile
+    assert profile is not None
+    assert (profile.away_message, profile.back_on) == ("On leave. For anything urgent call 101.", back_on)
+    assert away.back_on == back_on  # what the Away screen and the banner show
+    assert away.back_text == f"{back_on.day}/{back_on.month}/{back_on.year}"
+    # the case as the officer's device keeps it carries the date too (it is what victims see)
+    await device.settle(lambda: _back_on_in_store(device, case_id) == back_on)
+
+    away.type_back_on("")
+    await away.go_away()  # still away, no date given any more
+    profile = device.officer.profile
+    assert profile is not None
+    assert (profile.away_message, profile.back_on) == ("On leave. For anything urgent call 101.", None)
+
+    away.type_back_on(back_on.isoformat())
+    await away.go_away()
+    await away.come_back()
+    profile = device.officer.profile
+    assert profile is not None
+    assert (profile.away_message, profile.back_on, away.back_text) == (None, None, "")
+
+
+def _back_on_in_store(device: Device, case_id: str) -> date | None:
+    case = device.portal.session.store.case(case_id)
+    return case.officer.back_on if case else None
+
+
+def test_a_typed_date_is_read_in_the_uk_order_or_iso() -> None:
+    assert typed_date("7/12/2026") == typed_date(" 07.12.2026 ") == typed_date("2026-12-07") == date(2026, 12, 7)
+    for bad in ("", "12/7", "31/2/2026", "Monday", "2026-13-01"):
+        assert typed_date(bad) is None
 
 
 @pytest.mark.parametrize("role", [Role.OFFICER, Role.ADMIN])
