@@ -84,6 +84,7 @@ class FakeBackend:
                 email=officer.email,
                 reply_within_hours=officer.reply_within_hours,
                 away_message=officer.away_message,
+                back_on=officer.back_on,
             ),
             next_update_due=case.next_update_due,
             open_update_requests=[],

@@ -243,3 +243,10 @@ def test_the_officers_reply_time_and_away_message_reach_the_app() -> None:
     changes = SyncEngine().receive_pull(page({"kind": "case", "seq": 1, "case_id": CASE_ID, "case": away}), NOW)
     officer = changes.cases[0].officer
     assert (officer.reply_within_hours, officer.away_message) == (72, "On leave until Monday.")
+    assert officer.back_on is None  # an older server sends no date back
+
+
+def test_the_date_the_officer_is_back_reaches_the_app() -> None:
+    away = {**wire_case(), "officer": {**OFFICER, "away_message": "On leave.", "back_on": "2026-12-07"}}
+    changes = SyncEngine().receive_pull(page({"kind": "case", "seq": 1, "case_id": CASE_ID, "case": away}), NOW)
+    assert changes.cases[0].officer.back_on == date(2026, 12, 7)
