@@ -39,9 +39,16 @@ def first_reply_delays(rows: list[tuple[uuid.UUID, str, datetime]]) -> list[floa
 def _cohorts(force_id: uuid.UUID, start: datetime, to: datetime) -> sa.CTE:
     """The force's cases open at some time in the period, each with whether an invitation was sent
     before the period ended (a case invited later was not invited for the period's activity)."""
-    invited = sa.exists().where(invitation.c.case_id == case.c.id, invitation.c.created_at < to)
+    # A grouped join rather than a correlated EXISTS: invitation has no index on case_id.
+    invited = (
+        sa.select(invitation.c.case_id)
+        .where(invitation.c.force_id == force_id, invitation.c.created_at < to)
+        .group_by(invitation.c.case_id)
+        .subquery()
+    )
     return (
-        sa.select(case.c.id, sa.case((invited, 1), else_=0).label("invited"))
+        sa.select(case.c.id, sa.case((invited.c.case_id.is_not(None), 1), else_=0).label("invited"))
+        .select_from(case.outerjoin(invited, invited.c.case_id == case.c.id))
         .where(
             case.c.force_id == force_id,
             case.c.created_at < to,
