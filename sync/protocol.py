@@ -866,6 +866,25 @@ class WebhookFiguresPublic(Model):
     delivered_in_period: int
 
 
+class CohortFiguresPublic(Model):
+    """One group of cases in ``InvitationComparisonPublic``; activity counted within the period."""
+
+    cases: int
+    update_requests_per_case: float | None = Field(description="Null when the group has no cases.")
+    victim_messages_per_case: float | None
+    officer_messages_per_case: float | None
+    median_first_reply_seconds: float | None = Field(
+        description="From a victim's first unanswered message to the officer's next message; null when none."
+    )
+
+
+class InvitationComparisonPublic(Model):
+    """Cases open at some time in the period, split by whether an invitation was sent before it ended."""
+
+    invited: CohortFiguresPublic
+    not_invited: CohortFiguresPublic
+
+
 class StatsPublic(Model):
     force_code: str
     period_from: datetime
@@ -878,3 +897,4 @@ class StatsPublic(Model):
     update_requests_answered_in_time: int
     median_first_reply_seconds: float | None
     webhooks: WebhookFiguresPublic | None = None
+    invitations: InvitationComparisonPublic | None = None

@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.protocol import AuthorKind, Role, StatsPublic
+from sync.protocol import AuthorKind, CohortFiguresPublic, InvitationComparisonPublic, Role, StatsPublic
 from sync.server.context import Context, RequestInfo
 from sync.server.errors import BadRequest
-from sync.server.models import audit_event, message, update_request
+from sync.server.models import audit_event, case, invitation, message, update_request
 from sync.server.services.authentication import authenticate, require_officer
 from sync.server.webhook import outbox as webhook_outbox
 
@@ -34,6 +34,86 @@ def first_reply_delays(rows: list[tuple[uuid.UUID, str, datetime]]) -> list[floa
         elif author_kind == AuthorKind.OFFICER and case_id in waiting_since:
             delays.append((created_at - waiting_since.pop(case_id)).total_seconds())
     return delays
+
+
+def _cohorts(force_id: uuid.UUID, start: datetime, to: datetime) -> sa.CTE:
+    """The force's cases open at some time in the period, each with whether an invitation was sent
+    before the period ended (a case invited later was not invited for the period's activity)."""
+    # A grouped join rather than a correlated EXISTS: invitation has no index on case_id.
+    invited = (
+        sa.select(invitation.c.case_id)
+        .where(invitation.c.force_id == force_id, invitation.c.created_at < to)
+        .group_by(invitation.c.case_id)
+        .subquery()
+    )
+    return (
+        sa.select(case.c.id, sa.case((invited.c.case_id.is_not(None), 1), else_=0).label("invited"))
+        .select_from(case.outerjoin(invited, invited.c.case_id == case.c.id))
+        .where(
+            case.c.force_id == force_id,
+            case.c.created_at < to,
+            sa.or_(case.c.closed_at.is_(None), case.c.closed_at >= start),
+        )
+        .cte("cohort")
+    )
+
+
+def _comparison(
+    conn: Connection,
+    cohort: sa.CTE,
+    in_period: sa.ColumnElement[bool],
+    requests_in_period: sa.ColumnElement[bool],
+    delays: dict[int, list[float]],
+) -> InvitationComparisonPublic:
+    """Invited against not-invited cases, in one grouped query over per-case counts."""
+    requests = (
+        sa.select(update_request.c.case_id, sa.func.count().label("n"))
+        .where(requests_in_period)
+        .group_by(update_request.c.case_id)
+        .subquery()
+    )
+    messages = (
+        sa.select(
+            message.c.case_id,
+            sa.func.count().filter(message.c.author_kind == AuthorKind.VICTIM.value).label("victim"),
+            sa.func.count().filter(message.c.author_kind == AuthorKind.OFFICER.value).label("officer"),
+        )
+        .where(in_period)
+        .group_by(message.c.case_id)
+        .subquery()
+    )
+    totals = {
+        int(row.invited): row
+        for row in conn.execute(
+            sa.select(
+                cohort.c.invited,
+                sa.func.count().label("cases"),
+                sa.func.coalesce(sa.func.sum(requests.c.n), 0).label("requests"),
+                sa.func.coalesce(sa.func.sum(messages.c.victim), 0).label("victim"),
+                sa.func.coalesce(sa.func.sum(messages.c.officer), 0).label("officer"),
+            )
+            .select_from(
+                cohort.outerjoin(requests, requests.c.case_id == cohort.c.id).outerjoin(
+                    messages, messages.c.case_id == cohort.c.id
+                )
+            )
+            .group_by(cohort.c.invited)
+        )
+    }
+
+    def figures(invited: int) -> CohortFiguresPublic:
+        row = totals.get(invited)
+        cases = int(row.cases) if row else 0
+        waits = delays.get(invited, [])
+        return CohortFiguresPublic(
+            cases=cases,
+            update_requests_per_case=int(row.requests) / cases if row else None,
+            victim_messages_per_case=int(row.victim) / cases if row else None,
+            officer_messages_per_case=int(row.officer) / cases if row else None,
+            median_first_reply_seconds=statistics.median(waits) if waits else None,
+        )
+
+    return InvitationComparisonPublic(invited=figures(1), not_invited=figures(0))
 
 
 def _period(ctx: Context, period_from: datetime | None, period_to: datetime | None) -> tuple[datetime, datetime]:
@@ -79,24 +159,32 @@ def stats(
             .group_by(message.c.author_kind)
         )
     }
+    requests_in_period = sa.and_(
+        update_request.c.force_id == force_id,
+        update_request.c.requested_at >= start,
+        update_request.c.requested_at < to,
+    )
     requests = conn.execute(
         sa.select(
             sa.func.count(),
             sa.func.count().filter(
                 update_request.c.answered_at.is_not(None), update_request.c.answered_at <= update_request.c.due_at
             ),
-        ).where(
-            update_request.c.force_id == force_id,
-            update_request.c.requested_at >= start,
-            update_request.c.requested_at < to,
-        )
+        ).where(requests_in_period)
     ).one()
+    cohort = _cohorts(force_id, start, to)
     rows = conn.execute(
-        sa.select(message.c.case_id, message.c.author_kind, message.c.created_at)
+        sa.select(message.c.case_id, message.c.author_kind, message.c.created_at, cohort.c.invited)
+        .select_from(message.outerjoin(cohort, cohort.c.id == message.c.case_id))
         .where(in_period)
         .order_by(message.c.case_id, message.c.seq)
     ).all()
     delays = first_reply_delays([(r.case_id, r.author_kind, r.created_at) for r in rows])
+    # Delays are per case, so each group's are those of its own cases' messages.
+    cohort_delays = {
+        flag: first_reply_delays([(r.case_id, r.author_kind, r.created_at) for r in rows if r.invited == flag])
+        for flag in (0, 1)
+    }
     return StatsPublic(
         force_code=caller.force_code,
         period_from=start,
@@ -109,4 +197,5 @@ def stats(
         update_requests_answered_in_time=requests[1],
         median_first_reply_seconds=statistics.median(delays) if delays else None,
         webhooks=webhook_outbox.figures(conn, force_id, start, to),
+        invitations=_comparison(conn, cohort, in_period, requests_in_period, cohort_delays),
     )
