@@ -228,16 +228,20 @@ async def type_into(page: Page, label: str, text: str) -> None:
     screen redraws, and keys typed into an element as it is replaced are lost, so typing that
     did not take is done again."""
     box = page.get_by_role("textbox", name=label).first
-    for attempt in range(3):
+    attempts = 5
+    for attempt in range(attempts):
         await box.click()
+        await page.wait_for_timeout(150)  # as a person does: focus lands before the first key
         await page.keyboard.press("Control+A")
         await page.keyboard.press("Backspace")
-        await page.keyboard.type(text, delay=5)
+        # a key every 40 ms is still faster than people type; on a busy machine faster typing
+        # outruns the redraws the app's answer to each key causes, and keys are lost
+        await page.keyboard.type(text, delay=40 if attempt else 20)
         try:
             await expect(box).to_have_value(text, timeout=3000)
             break
         except AssertionError:
-            if attempt == 2:
+            if attempt == attempts - 1:
                 raise
     await page.wait_for_timeout(300)  # the app's answer to each keystroke comes back over the socket
 
