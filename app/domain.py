@@ -81,6 +81,20 @@ class VictimAccess:
 
 
 @dataclass(frozen=True)
+class InviteDecisionNote:
+    """Officer mode: whether the victim is to be invited, under which rules' version, by which
+    rule, and why in plain words (the server's wording); who overrode the rules, and why."""
+
+    decision: Literal["invite", "officer", "never"]
+    rule: str
+    reason: str
+    decided_at: datetime
+    rules_version: int | None = None  # None: the force had no rules at the time
+    overridden_by: str | None = None
+    override_reason: str | None = None
+
+
+@dataclass(frozen=True)
 class Case:
     id: str
     crime_reference: str
@@ -102,6 +116,8 @@ class Case:
     access: VictimAccess | None = None  # officer mode: their sign-ins and latest invitation
     closed_at: datetime | None = None  # when the victim was told of the outcome
     right_to_review_until: date | None = None  # the last day to ask for a Victims' Right to Review
+    # officer mode: the invitation decision (a default, so caches kept before it still load)
+    invite_decision: InviteDecisionNote | None = None
 
 
 @dataclass(frozen=True)

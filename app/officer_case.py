@@ -21,7 +21,8 @@ from app.portal import Portal
 from app.ports import AccountError, Sync
 from app.update_templates import OfficerWords
 
-CaseField = Literal["reply", "update", "invitation", "handover"]
+CaseField = Literal["reply", "update", "invitation", "handover", "decision", "phone_risk"]
+Decision = Literal["invite", "never"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,11 @@ class OfficerCase(Observable):
         self.notice = ""
         self.busy = False
         self.invitation: Invitation | None = None  # the one this device last sent
+        # the officer deciding instead of the force's rules: open, what they chose, and why
+        self.deciding = False
+        self.decision: Decision | None = None
+        self.decision_reason = ""
+        self._phone_risk: bool | None = None  # as last marked from this device
 
     # ------------------------------------------------------------------ what the screen shows
 
@@ -90,6 +96,24 @@ class OfficerCase(Observable):
         """Admins read no cases, so they never see the buttons that change one."""
         profile = self._profile()
         return profile is not None and profile.role != "admin"
+
+    @property
+    def may_decide(self) -> bool:
+        """The case's officer or a supervisor may override the rules and mark a phone risk."""
+        profile, case = self._profile(), self.case
+        if profile is None or case is None:
+            return False
+        return profile.role == "supervisor" or (profile.role == "officer" and case.officer.id == profile.id)
+
+    @property
+    def phone_risk(self) -> bool:
+        """The case's wire form does not carry the mark itself: what this device last marked, else
+        whether the rules excluded the victim for it."""
+        if self._phone_risk is not None:
+            return self._phone_risk
+        case = self.case
+        note = case.invite_decision if case is not None else None
+        return note is not None and note.rule == "excluded_phone_risk"
 
     # ------------------------------------------------------------------ intents
 
@@ -241,6 +265,51 @@ class OfficerCase(Observable):
 
         await self._call("invitation", withdraw)
 
+    def start_deciding(self) -> None:
+        self.deciding = True
+        self.changed()
+
+    def stop_deciding(self) -> None:
+        self.deciding = False
+        self.errors.pop("decision", None)
+        self.changed()
+
+    def choose_decision(self, decision: Decision) -> None:
+        self.decision = decision
+        self.errors.pop("decision", None)
+        self.changed()
+
+    def type_decision_reason(self, text: str) -> None:
+        self.decision_reason = text
+        self.errors.pop("decision", None)
+
+    async def save_decision(self) -> None:
+        """Overrides the force's rules; the reason is required (the server keeps it, audited)."""
+        decision, reason = self.decision, self.decision_reason.strip()
+        words = self._portal.words
+        if decision is None:
+            self._refuse("decision", words("officer.decision.choose"))
+            return
+        if not reason:
+            self._refuse("decision", words("officer.decision.reason_missing"))
+            return
+
+        async def save(account: OfficerAccount) -> None:
+            await account.decide_invitation(self.case_id, decision, reason)
+            self.deciding = False
+            self.decision = None
+            self.decision_reason = ""
+            self.notice = words("officer.decision.saved")
+
+        await self._call("decision", save)
+
+    async def mark_phone_risk(self, at_risk: bool) -> None:
+        async def mark(account: OfficerAccount) -> None:
+            await account.mark_phone_risk(self.case_id, at_risk)
+            self._phone_risk = at_risk
+
+        await self._call("phone_risk", mark)
+
     # ------------------------------------------------------------------ plumbing
 
     def _sync(self) -> Sync | None:
@@ -271,7 +340,7 @@ class OfficerCase(Observable):
         finally:
             self.busy = False
             self.changed()
-        if field in ("update", "handover") and field not in self.errors:
+        if field in ("update", "handover", "decision", "phone_risk") and field not in self.errors:
             self._portal.session.refresh()  # the change comes back through the sync feed at once
 
     def _officer_id(self) -> str:

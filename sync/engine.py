@@ -25,6 +25,7 @@ from app.domain import (
     Case,
     ContactMethod,
     InvitationNote,
+    InviteDecisionNote,
     Message,
     MessageState,
     OfficerContact,
@@ -249,6 +250,19 @@ def case_from_wire(case: protocol.CasePublic) -> Case:
         access=_access(case.victim_access) if case.victim_access is not None else None,
         closed_at=case.closed_at,
         right_to_review_until=case.right_to_review_until,
+        invite_decision=_decision(case.invite_decision) if case.invite_decision is not None else None,
+    )
+
+
+def _decision(wire: protocol.InviteDecisionPublic) -> InviteDecisionNote:
+    return InviteDecisionNote(
+        wire.decision.value,
+        wire.rule,
+        wire.reason,
+        wire.decided_at,
+        wire.rules_version,
+        wire.overridden_by,
+        wire.override_reason,
     )
 
 

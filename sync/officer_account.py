@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Literal
 
 import httpx
 from pydantic import TypeAdapter
@@ -130,6 +131,16 @@ class HttpOfficerAccount:
 
     async def withdraw_invitation(self, case_id: str, invitation_id: str) -> None:
         await self._http.call("DELETE", f"/cases/{_id(case_id)}/invitations/{_id(invitation_id)}")
+
+    async def decide_invitation(self, case_id: str, decision: Literal["invite", "never"], reason: str) -> None:
+        body = request_body(
+            protocol.InviteDecisionOverride.model_construct(decision=protocol.InviteDecision(decision), reason=reason)
+        )
+        await self._http.call("PUT", f"/cases/{_id(case_id)}/invite-decision", body)
+
+    async def mark_phone_risk(self, case_id: str, at_risk: bool) -> None:
+        body = request_body(protocol.PhoneRiskMark.model_construct(at_risk=at_risk))
+        await self._http.call("PUT", f"/cases/{_id(case_id)}/phone-risk", body)
 
     async def set_availability(
         self, reply_within_hours: int, away_message: str | None, back_on: date | None = None

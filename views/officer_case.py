@@ -14,6 +14,7 @@ from app.content import Words
 from app.domain import Case
 from app.officer_case import OfficerCase, ShownReply
 from views import parts
+from views.invite_decision import InviteDecisionSection
 from views.officer_caseload import _status
 from views.officer_state import use_observed, use_officer
 from views.state import run, use_portal
@@ -290,6 +291,7 @@ def OfficerCaseScreen() -> ft.Control:
         if "invitation" in state.errors:
             invite_controls.append(parts.error_notice(state.errors["invitation"]))
         details.append(parts.section(parts.subheading(w("officer.invitation.heading")), *invite_controls))
+        details.append(InviteDecisionSection(state))
     timeline = ft.Column(
         [Timeline(state), *([PostUpdate(state), HandOver(state)] if state.may_write else [])], spacing=12
     )
