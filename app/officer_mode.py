@@ -11,6 +11,7 @@ from app import update_templates
 from app.availability import Availability
 from app.caseload import Caseload
 from app.domain import Identity
+from app.eligibility_rules import EligibilityRulesState
 from app.observable import Observable
 from app.officer_case import OfficerCase
 from app.officer_ports import OfficerAccount, OfficerConnector, OfficerProfile, Role
@@ -38,6 +39,7 @@ class OfficerMode(Observable):
         self._live: OfficerProfile | None = None
         self.availability = self._new_availability()
         self._cases: dict[str, OfficerCase] = {}
+        self.rules = self._new_rules()
         # the store changes under the sync runner: the caseload and the open case draw again
         portal.subscribe(self._store_changed)
         portal.session.sync_only_when(self._may_sync)
@@ -64,6 +66,12 @@ class OfficerMode(Observable):
         """Admins manage accounts and read no cases (the server refuses them too)."""
         profile = self.profile
         return profile is not None and profile.role != "admin"
+
+    @property
+    def reads_rules(self) -> bool:
+        """Admins set the force's eligibility rules; supervisors read them."""
+        profile = self.profile
+        return profile is not None and profile.role in ("admin", "supervisor")
 
     def someone_else(self, wanting: Literal["victim", "officer"]) -> str:
         """Why this device cannot be used as ``wanting`` now ("" if it can): one person at a time."""
@@ -103,11 +111,20 @@ class OfficerMode(Observable):
         )
         self._live = profile
         self.availability = self._new_availability()
+        self.rules = self._new_rules()
         self.changed()
 
     def _new_availability(self) -> Availability:
         return Availability(
             self.portal.words, self.account, lambda: self.profile, self._keep, self.portal.session.trouble
+        )
+
+    def _new_rules(self) -> EligibilityRulesState:
+        return EligibilityRulesState(
+            self.portal.words,
+            self.account,
+            lambda: self.profile is not None and self.profile.role == "admin",
+            self.portal.session.trouble,
         )
 
     @staticmethod
@@ -123,6 +140,7 @@ class OfficerMode(Observable):
         if self.portal.session.identity is None:
             self._cases.clear()  # signed out: nothing typed for a case outlives it
             self._live = None
+            self.rules = self._new_rules()  # nothing loaded or typed outlives the session
         else:  # a case handed to someone else takes what was typed for it along
             store = self.portal.session.store
             self._cases = {k: c for k, c in self._cases.items() if store.case(k) is not None}

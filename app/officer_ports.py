@@ -58,6 +58,28 @@ class TemplateOffer:
 
 
 @dataclass(frozen=True)
+class Rules:
+    """A force's eligibility rules as the admin's form edits them (``protocol.EligibilityRules``)."""
+
+    invite_crime_types: tuple[str, ...] = ()
+    officer_crime_types: tuple[str, ...] = ()
+    pilot_percent: int = 100
+    pilot_by: Literal["crime_type", "crime_reference"] = "crime_type"
+    exclude_domestic_abuse: bool = True
+    exclude_sexual_offence: bool = True
+    exclude_phone_risk: bool = True
+    minimum_age: int = 16
+
+
+@dataclass(frozen=True)
+class RulesVersion:
+    version: int
+    rules: Rules
+    created_at: datetime
+    created_by: str
+
+
+@dataclass(frozen=True)
 class Colleague:
     id: str
     name: str
@@ -102,6 +124,11 @@ class OfficerAccount(Protocol):
     async def set_availability(
         self, reply_within_hours: int, away_message: str | None, back_on: date | None = None
     ) -> OfficerProfile: ...
+    async def eligibility_rules(self) -> RulesVersion | None:
+        """The force's rules now (None: the force has none yet); admins and supervisors."""
+
+    async def eligibility_versions(self) -> list[RulesVersion]: ...
+    async def set_eligibility_rules(self, rules: Rules) -> RulesVersion: ...
 
 
 class OfficerConnector(Protocol):

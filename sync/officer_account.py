@@ -14,7 +14,8 @@ import httpx
 from pydantic import TypeAdapter
 
 from app.domain import Identity
-from app.officer_ports import Colleague, Enrolment, Invitation, OfficerProfile, TemplateOffer
+from app.officer_ports import Colleague, Enrolment, Invitation, OfficerProfile, Rules, RulesVersion, TemplateOffer
+from app.ports import AccountError
 from sync import protocol
 from sync.account import _Http, _parse
 from sync.engine import request_body
@@ -25,6 +26,8 @@ _ENROLMENT = TypeAdapter(protocol.TotpEnrolmentPublic)
 _INVITATION = TypeAdapter(protocol.InvitationPublic)
 _TEMPLATES = TypeAdapter(protocol.UpdateTemplatesPublic)
 _COLLEAGUES = TypeAdapter(list[protocol.OfficerNamePublic])
+_RULES = TypeAdapter(protocol.EligibilityRulesPublic)
+_RULES_VERSIONS = TypeAdapter(protocol.EligibilityRulesVersionsPublic)
 
 
 class HttpOfficerSignIn:
@@ -151,6 +154,54 @@ class HttpOfficerAccount:
             )
         )
         return _profile(_parse(_OFFICER, await self._http.call("PUT", "/officers/me/availability", body)))
+
+    async def eligibility_rules(self) -> RulesVersion | None:
+        try:
+            response = await self._http.call("GET", "/eligibility-rules")
+        except AccountError as exc:
+            if exc.code == "no_rules":
+                return None
+            raise
+        return _rules_version(_parse(_RULES, response))
+
+    async def eligibility_versions(self) -> list[RulesVersion]:
+        wire: protocol.EligibilityRulesVersionsPublic = _parse(
+            _RULES_VERSIONS, await self._http.call("GET", "/eligibility-rules/versions")
+        )
+        return [_rules_version(v) for v in wire.data]
+
+    async def set_eligibility_rules(self, rules: Rules) -> RulesVersion:
+        # built unchecked: the server's own reasons (naming the field) reach the admin's form
+        body = {
+            "invite_crime_types": list(rules.invite_crime_types),
+            "officer_crime_types": list(rules.officer_crime_types),
+            "pilot_percent": rules.pilot_percent,
+            "pilot_by": rules.pilot_by,
+            "exclude_domestic_abuse": rules.exclude_domestic_abuse,
+            "exclude_sexual_offence": rules.exclude_sexual_offence,
+            "exclude_phone_risk": rules.exclude_phone_risk,
+            "minimum_age": rules.minimum_age,
+        }
+        return _rules_version(_parse(_RULES, await self._http.call("PUT", "/eligibility-rules", body)))
+
+
+def _rules_version(wire: protocol.EligibilityRulesPublic) -> RulesVersion:
+    r = wire.rules
+    return RulesVersion(
+        wire.version,
+        Rules(
+            tuple(r.invite_crime_types),
+            tuple(r.officer_crime_types),
+            r.pilot_percent,
+            r.pilot_by,
+            r.exclude_domestic_abuse,
+            r.exclude_sexual_offence,
+            r.exclude_phone_risk,
+            r.minimum_age,
+        ),
+        wire.created_at,
+        wire.created_by,
+    )
 
 
 def _id(value: str) -> str:

@@ -198,6 +198,7 @@ ROUTES = [
             ft.Route(path="police", component=OfficerSignIn),
             ft.Route(path="away", component=NotFound),
             ft.Route(path="officer/cases/:case_id", component=NotFound),
+            ft.Route(path="officer/rules", component=NotFound),
             ft.Route(path=":unknown*", component=NotFound),  # last: behind the gate, with Quick exit
         ],
     )

@@ -9,6 +9,7 @@ from views import parts
 from views.officer_away import AwayBanner, AwayScreen
 from views.officer_case import OfficerCaseScreen
 from views.officer_caseload import CaseloadScreen
+from views.officer_rules import RulesScreen
 from views.officer_settings import OfficerSettings
 from views.officer_state import use_officer
 from views.state import use_portal
@@ -19,6 +20,8 @@ def officer_screen(location: str) -> ft.Control:
         return OfficerCaseScreen()
     if location.startswith("/away"):
         return AwayScreen()
+    if location.startswith("/officer/rules"):
+        return RulesScreen()
     if location.startswith("/settings"):
         return OfficerSettings()
     return CaseloadScreen()
@@ -41,6 +44,15 @@ def OfficerShell(header: ft.Control, banner: ft.Control) -> ft.Control:
         [
             ft.TextButton(w("officer.nav.caseload"), icon=ft.Icons.LIST, on_click=lambda: page.navigate("/")),
             ft.TextButton(w("officer.nav.away"), icon=ft.Icons.BEACH_ACCESS, on_click=lambda: page.navigate("/away")),
+            *(
+                [
+                    ft.TextButton(
+                        w("officer.nav.rules"), icon=ft.Icons.RULE, on_click=lambda: page.navigate("/officer/rules")
+                    )
+                ]
+                if officer.reads_rules
+                else []
+            ),
             *([parts.small(w("officer.nav.who", name=profile.name, collar=profile.collar_number))] if profile else []),
         ],
         wrap=True,  # a Wrap takes no expanding child: the name follows the buttons
