@@ -92,6 +92,7 @@ class InviteDecisionNote:
     rules_version: int | None = None  # None: the force had no rules at the time
     overridden_by: str | None = None
     override_reason: str | None = None
+    phone_risk: bool = False  # the officer's mark: someone with the victim's phone may put them at risk
 
 
 @dataclass(frozen=True)

@@ -107,13 +107,15 @@ class OfficerCase(Observable):
 
     @property
     def phone_risk(self) -> bool:
-        """The case's wire form does not carry the mark itself: what this device last marked, else
-        whether the rules excluded the victim for it."""
-        if self._phone_risk is not None:
-            return self._phone_risk
+        """The mark as the server holds it (synced with the decision), or as this device has just
+        set it while that sync is on its way."""
         case = self.case
         note = case.invite_decision if case is not None else None
-        return note is not None and note.rule == "excluded_phone_risk"
+        synced = note is not None and note.phone_risk
+        if self._phone_risk is not None and self._phone_risk != synced:
+            return self._phone_risk
+        self._phone_risk = None  # the synced case has caught up: from now on it says
+        return synced
 
     # ------------------------------------------------------------------ intents
 

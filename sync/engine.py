@@ -263,6 +263,7 @@ def _decision(wire: protocol.InviteDecisionPublic) -> InviteDecisionNote:
         wire.rules_version,
         wire.overridden_by,
         wire.override_reason,
+        wire.phone_risk,
     )
 
 

@@ -405,6 +405,9 @@ class InviteDecisionPublic(Model):
     decided_at: datetime
     overridden_by: str | None = None
     override_reason: str | None = None
+    phone_risk: bool = Field(
+        default=False, description="The officer's mark: someone with access to the victim's phone may put them at risk."
+    )
 
 
 class PhoneRiskMark(Model):

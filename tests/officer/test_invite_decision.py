@@ -93,6 +93,7 @@ async def test_a_phone_risk_mark_turns_an_invite_into_never_and_back(backend: Ap
     note = note_of(state)
     assert note is not None
     assert note.decision == "never"
+    assert note.phone_risk, "the server's mark itself reaches the device with the decision"
     await state.mark_phone_risk(False)
     assert not risk_of(state)
     await device.settle(lambda: (n := note_of(state)) is not None and n.decision == "invite")

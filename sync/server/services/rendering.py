@@ -157,4 +157,5 @@ def decision_public(row: CaseRow) -> InviteDecisionPublic | None:
         decided_at=row.decided_at,
         overridden_by=row.decision_overridden_by,
         override_reason=row.decision_override_reason,
+        phone_risk=row.phone_risk,
     )
