@@ -119,10 +119,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--pg-admin", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"], help="measure one database (default: both)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        _measure("SQLite", f"sqlite:///{tmp / 'bench.sqlite3'}", args.rows, tmp)
+        if args.only != "postgresql":
+            _measure("SQLite", f"sqlite:///{tmp / 'bench.sqlite3'}", args.rows, tmp)
+        if args.only == "sqlite":
+            return
         name = f"portal_import_bench_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(args.pg_admin, autocommit=True) as pg:
             pg.execute(f'CREATE DATABASE "{name}"')
