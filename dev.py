@@ -107,7 +107,9 @@ def test(extra: list[str]) -> int:
         ("ruff check", [BIN / "ruff", "check", "."]),
         ("ruff format --check", [BIN / "ruff", "format", "--check", "."]),
         ("mypy", [BIN / "mypy"]),
-        ("pytest", with_keyring([PY, "-m", "pytest", *extra])),
+        # one test process per core: much of a run waits on servers, browsers and databases
+        # (browser journeys share one process, tests/browser/conftest.py)
+        ("pytest", with_keyring([PY, "-m", "pytest", "-n", "auto", "--dist", "loadgroup", *extra])),
     ]
     failed = []
     for name, cmd in steps:

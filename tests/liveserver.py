@@ -18,6 +18,7 @@ import httpx
 from tests.support import Officer, Victim
 
 ROOT = Path(__file__).resolve().parents[1]
+TEST_SERVER = {"PORTAL_ENVIRONMENT": "development", "PORTAL_PASSWORD_HASHING": "fast"}
 
 
 def free_port() -> int:
@@ -31,8 +32,9 @@ def start(env: dict[str, str], port: int, workers: int = 1) -> subprocess.Popen[
     command = [sys.executable, "-m", "sync.server.cli", "run", "--port", str(port), "--no-migrate"]
     process = subprocess.Popen(
         [*command, "--workers", str(workers)],
-        # a test server is a development server (one on PostgreSQL must say so, as a real one must)
-        env={**os.environ, "PORTAL_ENVIRONMENT": "development", **env, "PORTAL_LOG_LEVEL": "warning"},
+        # a test server is a development server (one on PostgreSQL must say so, as a real one must),
+        # and hashes passwords as cheaply as the rest of the suite does
+        env={**os.environ, **TEST_SERVER, **env, "PORTAL_LOG_LEVEL": "warning"},
         cwd=ROOT,
     )
     # Generous: on a busy two-core machine importing the server alone can take a dozen seconds.

@@ -27,7 +27,8 @@ from sync.server.errors import ApiError
 from sync.server.fastpath import SyncFastPath
 from sync.server.headers import ALWAYS, SecurityHeaders
 from sync.server.hub import Hub
-from sync.server.notify import Channel, FileChannel, GovUkNotifyChannel, Outbox, SmtpChannel
+from sync.server.notify import Channel, Outbox
+from sync.server.notify.configured import channel_from_settings
 from sync.server.notify.outbox import take_after_commit
 from sync.server.routes import (
     auth,
@@ -53,29 +54,6 @@ from sync.server.webhook.dispatcher import Dispatcher
 from sync.server.writer import MessageWriter
 
 log = logging.getLogger(__name__)
-
-
-def channel_from_settings(settings: Settings) -> Channel:
-    if settings.notify_channel == "notify":
-        if settings.notify_api_key is None:
-            raise ValueError("PORTAL_NOTIFY_API_KEY is needed for PORTAL_NOTIFY_CHANNEL=notify")
-        return GovUkNotifyChannel(
-            settings.notify_api_key.get_secret_value(),
-            sms_template_id=settings.notify_sms_template_id,
-            email_template_id=settings.notify_email_template_id,
-            base_url=settings.notify_base_url,
-        )
-    if settings.notify_channel == "smtp":
-        return SmtpChannel(
-            settings.smtp_host,
-            settings.smtp_port,
-            sender=settings.smtp_from,
-            username=settings.smtp_username,
-            password=settings.smtp_password.get_secret_value(),
-            starttls=settings.smtp_starttls,
-            ca_file=settings.smtp_ca_file,
-        )
-    return FileChannel(settings.notify_file)
 
 
 def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:

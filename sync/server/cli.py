@@ -22,12 +22,12 @@ from sync.protocol import (
     WebhookCreate,
 )
 from sync.server import admin, demo
-from sync.server.app import channel_from_settings
 from sync.server.context import Context
 from sync.server.db import Database, create_engine
 from sync.server.errors import ApiError, BadRequest
 from sync.server.migrate import upgrade
 from sync.server.notify import Outbox
+from sync.server.notify.configured import channel_from_settings
 from sync.server.progress import Progress
 from sync.server.services import case_import
 from sync.server.settings import Settings

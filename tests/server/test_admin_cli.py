@@ -35,6 +35,7 @@ def portal_server(tmp_path: Path, *args: str, **env: str) -> subprocess.Complete
             "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
             "PORTAL_NOTIFY_FILE": str(tmp_path / "notifications.jsonl"),
             "PORTAL_SECRET_KEY": "test-secret-" + "x" * 32,
+            "PORTAL_PASSWORD_HASHING": "fast",  # as the rest of the suite; production's is tested apart
             **env,
         },
         capture_output=True,
@@ -96,7 +97,9 @@ def test_the_demo_seeds_two_forces_and_says_how_to_sign_in(tmp_path: Path) -> No
 
 
 def test_production_refuses_to_start_without_a_real_secret(tmp_path: Path) -> None:
-    result = portal_server(tmp_path, "run", PORTAL_ENVIRONMENT="production", PORTAL_SECRET_KEY="")
+    result = portal_server(
+        tmp_path, "run", PORTAL_ENVIRONMENT="production", PORTAL_SECRET_KEY="", PORTAL_PASSWORD_HASHING="strong"
+    )
     assert result.returncode == 2
     assert "PORTAL_SECRET_KEY" in result.stdout
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,11 +17,15 @@ import sqlalchemy as sa
 
 from sync.server import limits
 from sync.server.models import attempt, challenge, notification
-from tests.conftest import fresh_database
+from tests.conftest import postgres_database
 from tests.liveserver import server
 from tests.support import PASSWORD, FakeClock, open_api, settings_for
+from tests.worlds import empty_postgres
 
 IN_FLIGHT = 24
+
+# one test process takes the whole module (pytest -n): its server is started once, not once per process
+pytestmark = pytest.mark.xdist_group("limits-server")
 
 
 @dataclass
@@ -45,25 +49,43 @@ class Live:
         return [note["body"].split("code is ")[1][:6] for note in notes if note["purpose"] == "code"]
 
 
+@dataclass
+class Serving:
+    """Two workers on a database of their own, shared by this module's tests: starting them
+    costs more than any one test here, and each test starts from an emptied database."""
+
+    url: str
+    database_url: str
+    notify_file: Path
+
+
+@pytest.fixture(scope="module")
+def serving(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serving]:
+    folder = tmp_path_factory.mktemp("limits")
+    with postgres_database("limits") as database_url:
+        settings = settings_for(database_url, folder)
+        env = {
+            "PORTAL_DATABASE_URL": database_url,
+            "PORTAL_SECRET_KEY": settings.secret_key.get_secret_value(),
+            "PORTAL_NOTIFY_FILE": str(settings.notify_file),
+            # One proxy hop trusted, so a test can speak from many addresses; without the header
+            # the address is the socket's (127.0.0.1).
+            "PORTAL_TRUSTED_PROXIES": "1",
+        }
+        with server(env, workers=2) as url:
+            yield Serving(url, database_url, settings.notify_file)
+
+
 @pytest.fixture
-async def live(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Live]:
-    database_url = fresh_database("postgresql", request, tmp_path)
-    async with open_api(database_url, tmp_path, FakeClock()) as api:
+async def live(serving: Serving, tmp_path: Path) -> Live:
+    empty_postgres(serving.database_url)  # the workers keep no state of their own but the database
+    serving.notify_file.unlink(missing_ok=True)
+    async with open_api(serving.database_url, tmp_path, FakeClock()) as api:
         api.create_force("tvp", "Thames Valley Police")
         officer = await api.add_officer("tvp", "pc1")
         case = await api.create_case(officer)
         token = await api.invite(officer, case["id"])
-    settings = settings_for(database_url, tmp_path)
-    env = {
-        "PORTAL_DATABASE_URL": database_url,
-        "PORTAL_SECRET_KEY": settings.secret_key.get_secret_value(),
-        "PORTAL_NOTIFY_FILE": str(settings.notify_file),
-        # One proxy hop trusted, so a test can speak from many addresses; without the header
-        # the address is the socket's (127.0.0.1).
-        "PORTAL_TRUSTED_PROXIES": "1",
-    }
-    with server(env, workers=2) as url:
-        yield Live(url, database_url, settings.notify_file, token)
+    return Live(serving.url, serving.database_url, serving.notify_file, token)
 
 
 def _client() -> httpx.AsyncClient:

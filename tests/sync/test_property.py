@@ -19,45 +19,8 @@ from app.store.device import open_device_store
 from app.store.keys import MemoryKeyProvider
 from sync.runner import SyncRunner
 from tests.liveserver import Seeded, free_port, start, stop
+from tests.proxy import Proxy
 from tests.sync.test_runner_live import eventually, server_bodies
-
-
-class Switch:
-    """A proxy in front of the server whose network can be cut and restored."""
-
-    def __init__(self, upstream_port: int) -> None:
-        self.upstream_port = upstream_port
-        self.online = True
-        self._open: set[asyncio.StreamWriter] = set()
-
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if not self.online:
-            writer.transport.abort()
-            return
-        try:
-            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
-        except OSError:
-            writer.transport.abort()
-            return
-        self._open.update((writer, up_writer))
-
-        async def pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-            try:
-                while data := await source.read(65536):
-                    sink.write(data)
-                    await sink.drain()
-            finally:
-                sink.close()
-
-        await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer), return_exceptions=True)
-        self._open.difference_update((writer, up_writer))
-
-    def cut(self) -> None:
-        self.online = False
-        for writer in list(self._open):
-            writer.transport.abort()
-        self._open.clear()
-
 
 STEPS = st.lists(
     st.sampled_from(["send", "send", "send", "offline", "online", "kill client", "restart server"]),
@@ -100,9 +63,8 @@ async def test_the_server_ends_with_the_clients_messages_in_order(
     server_port = backend.port
     if backend.process.poll() is not None:
         backend.restart()
-    switch = Switch(server_port)
-    listener = await asyncio.start_server(switch.handle, "127.0.0.1", 0)
-    base = f"http://127.0.0.1:{listener.sockets[0].getsockname()[1]}"
+    switch = Proxy(server_port)
+    base = await switch.start()
     key = MemoryKeyProvider(bytes(range(32)))
     folder = tmp_path / f"run-{run}"
     store = open_device_store(folder, key)
@@ -142,5 +104,4 @@ async def test_the_server_ends_with_the_clients_messages_in_order(
     finally:
         await runner.stop()
         store.close()
-        switch.cut()  # the server lives on to the next example: close this example's connections to it
-        listener.close()
+        await switch.close()  # the server lives on to the next example: close this example's connections to it

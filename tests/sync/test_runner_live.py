@@ -19,6 +19,7 @@ from app.store.keys import MemoryKeyProvider
 from app.store.sql import SqlStore
 from sync.runner import SyncRunner
 from tests.liveserver import ROOT, Seeded, free_port, server, start, stop
+from tests.proxy import Proxy
 from tests.support import bearer
 
 
@@ -107,52 +108,15 @@ async def test_a_burst_survives_the_server_being_killed_and_restarted(
     assert len({m.seq for m in mine}) == len(bodies)
 
 
-class CuttingProxy:
-    """Forwards to the server, but drops the connection once, after the server has answered a
-    PUT and before the client reads the answer: the message is stored, the client cannot know."""
-
-    def __init__(self, upstream_port: int) -> None:
-        self.upstream_port = upstream_port
-        self.armed = True
-        self.cut = 0
-
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
-        last_method = b""
-
-        async def client_to_server() -> None:
-            nonlocal last_method
-            while data := await reader.read(65536):
-                if data[:4] in (b"GET ", b"PUT ", b"POST"):
-                    last_method = data[:4]
-                up_writer.write(data)
-                await up_writer.drain()
-            up_writer.close()
-
-        async def server_to_client() -> None:
-            while data := await up_reader.read(65536):
-                if self.armed and last_method == b"PUT ":
-                    self.armed = False
-                    self.cut += 1
-                    writer.transport.abort()
-                    up_writer.close()
-                    return
-                writer.write(data)
-                await writer.drain()
-            writer.close()
-
-        await asyncio.gather(client_to_server(), server_to_client(), return_exceptions=True)
-
-
 async def test_a_reply_lost_after_the_server_stored_the_message_does_not_duplicate_it(
     seeded: Seeded, store: SqlStore, runner_for: list[SyncRunner]
 ) -> None:
     server_port = free_port()
     process = start(seeded.env, server_port)
-    proxy = CuttingProxy(server_port)
-    listener = await asyncio.start_server(proxy.handle, "127.0.0.1", 0)
-    proxy_port = listener.sockets[0].getsockname()[1]
-    runner = SyncRunner(store, f"http://127.0.0.1:{proxy_port}", seeded.victim.token)
+    # drops the connection once, after the server has answered a PUT and before the client
+    # reads the answer: the message is stored, and the client cannot know
+    proxy = Proxy(server_port, lose_first_put_answer=True)
+    runner = SyncRunner(store, await proxy.start(), seeded.victim.token)
     runner_for.append(runner)
     case_id = seeded.victim.case_id
     try:
@@ -161,10 +125,11 @@ async def test_a_reply_lost_after_the_server_stored_the_message_does_not_duplica
             runner.write_message(case_id, body, "Alex Morgan")
         runner.refresh()
         await eventually(lambda: store.outbox() == [])
-        assert proxy.cut == 1
+        assert proxy.lost_answers == 1
         assert server_bodies(f"http://127.0.0.1:{server_port}", seeded) == ["one", "two", "three"]
     finally:
-        listener.close()
+        await runner.stop()
+        await proxy.close()
         stop(process)
     assert [m.body for m in store.messages(case_id)] == ["one", "two", "three"]
 
