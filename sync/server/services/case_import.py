@@ -37,6 +37,12 @@ from sync.server.victims_code import force_settings
 
 Action = Literal["create", "update", "unchanged", "refused"]
 BATCH = 250
+# PostgreSQL plans each batch's look-up by crime reference from its statistics of the tables.
+# A force's first import grows them far faster than autovacuum reads them again, and statistics
+# that still say "a handful of cases" make every look-up scan all the force's cases: a 100,000-row
+# file then took minutes more than it should, and running it again longer still. So they are
+# read again as an import starts and after each STATISTICS_EVERY rows it writes.
+STATISTICS_EVERY = 10_000
 MAX_LINE_BYTES = 64 * 1024
 
 CSV_COLUMNS = (
@@ -175,12 +181,21 @@ def run(
         counts[result.action] += 1
         report(result)
 
+    written_since_statistics = 0
+
     def flush() -> None:
+        nonlocal written_since_statistics
         if pending:
             work = _plan_batch if dry_run else _apply_batch
             for result in (db.run_read if dry_run else db.run_write)(work, ctx, caller, list(pending)):
                 done(result)
+                written_since_statistics += result.action in ("create", "update")
             pending.clear()
+        if written_since_statistics >= STATISTICS_EVERY:
+            db.run_write(_read_statistics)
+            written_since_statistics = 0
+
+    db.run_write(_read_statistics)
 
     for line, parsed in rows(path):
         if isinstance(parsed, str):
@@ -198,6 +213,11 @@ def run(
             flush()
     flush()
     return counts
+
+
+def _read_statistics(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql('ANALYZE "case", victim')
 
 
 def _known(conn: Connection, caller: Caller, items: list[tuple[int, CaseCreate]]) -> dict[str, CaseRow]:
