@@ -44,6 +44,11 @@ class OfficerContact:
     away_message: str | None = None  # set while the officer is off duty
     back_on: date | None = None  # the UK date they are back, when they gave one
 
+    def away_on(self, day: date) -> bool:
+        """Their away message holds on this (UK) day: it is set, and the day they said they
+        are back has not come (an officer back at work who forgot to clear it is not away)."""
+        return bool(self.away_message) and (self.back_on is None or day < self.back_on)
+
 
 @dataclass(frozen=True)
 class VictimDetails:

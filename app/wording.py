@@ -81,13 +81,12 @@ def next_update(words: Words, case: Case, now: datetime) -> str:
     return words("due.by", date=day(words, due))
 
 
-def reply_expectation(words: Words, officer: OfficerContact) -> str:
-    """What to expect after sending a message: the away message wins while it is set."""
-    if officer.away_message and officer.back_on:
-        return words(
-            "reply.away_back", name=officer.name, message=officer.away_message, date=day_month(words, officer.back_on)
-        )
-    if officer.away_message:
+def reply_expectation(words: Words, officer: OfficerContact, now: datetime) -> str:
+    """What to expect after sending a message: the away message wins while it holds."""
+    if officer.away_message and officer.away_on(local(now).date()):
+        if officer.back_on:
+            back = day_month(words, officer.back_on)
+            return words("reply.away_back", name=officer.name, message=officer.away_message, date=back)
         return words("reply.away", name=officer.name, message=officer.away_message)
     hours = officer.reply_within_hours
     if hours >= 48 and hours % 24 == 0:

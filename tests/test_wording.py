@@ -44,18 +44,37 @@ def test_when_says_today_and_yesterday() -> None:
 
 
 def test_reply_expectation_and_away_message() -> None:
-    assert wording.reply_expectation(W, OFFICER) == "PC Grace Okafor usually replies within 2 days."
-    assert wording.reply_expectation(W, replace(OFFICER, reply_within_hours=4)).endswith("within 4 hours.")
-    assert wording.reply_expectation(W, replace(OFFICER, reply_within_hours=1)).endswith("within an hour.")
-    assert wording.reply_expectation(W, replace(OFFICER, reply_within_hours=36)).endswith("within 36 hours.")
-    assert wording.reply_expectation(W, replace(OFFICER, reply_within_hours=168)).endswith("within 7 days.")
+    assert wording.reply_expectation(W, OFFICER, NOW) == "PC Grace Okafor usually replies within 2 days."
+    assert wording.reply_expectation(W, replace(OFFICER, reply_within_hours=4), NOW).endswith("within 4 hours.")
+    assert wording.reply_expectation(W, replace(OFFICER, reply_within_hours=1), NOW).endswith("within an hour.")
+    assert wording.reply_expectation(W, replace(OFFICER, reply_within_hours=36), NOW).endswith("within 36 hours.")
+    assert wording.reply_expectation(W, replace(OFFICER, reply_within_hours=168), NOW).endswith("within 7 days.")
     away = replace(OFFICER, away_message="On leave until Monday; PC Walsh is covering.")
-    assert wording.reply_expectation(W, away) == "PC Grace Okafor is away: On leave until Monday; PC Walsh is covering."
+    assert wording.reply_expectation(W, away, NOW) == (
+        "PC Grace Okafor is away: On leave until Monday; PC Walsh is covering."
+    )
     back = replace(away, away_message="On leave. PC Walsh is covering.", back_on=date(2026, 12, 7))
-    assert wording.reply_expectation(W, back) == (
+    assert wording.reply_expectation(W, back, NOW) == (
         "PC Grace Okafor is away, back on Monday 7 December: On leave. PC Walsh is covering."
     )
-    assert wording.reply_expectation(W, replace(OFFICER, back_on=date(2026, 12, 7))).endswith("within 2 days.")
+    assert wording.reply_expectation(W, replace(OFFICER, back_on=date(2026, 12, 7)), NOW).endswith("within 2 days.")
+
+
+def test_an_away_message_ends_on_the_day_the_officer_said_they_are_back() -> None:
+    """An officer who forgets to clear their away message is not shown as away for ever: from
+    the (UK) day they gave, the victim is told when to expect a reply again."""
+    back = replace(OFFICER, away_message="On leave. PC Walsh is covering.", back_on=date(2026, 12, 7))
+    sunday_night = datetime(2026, 12, 6, 23, 30, tzinfo=UTC)  # 23:30 in London: still away
+    monday_morning = datetime(2026, 12, 7, 0, 30, tzinfo=UTC)
+    assert back.away_on(sunday_night.date())
+    assert wording.reply_expectation(W, back, sunday_night).startswith("PC Grace Okafor is away, back on Monday")
+    assert not back.away_on(monday_morning.date())
+    assert wording.reply_expectation(W, back, monday_morning) == "PC Grace Okafor usually replies within 2 days."
+    assert wording.reply_expectation(W, back, monday_morning + timedelta(days=30)).endswith("within 2 days.")
+    open_ended = replace(back, back_on=None)  # no day given: away until they clear it
+    assert wording.reply_expectation(W, open_ended, monday_morning + timedelta(days=30)).startswith(
+        "PC Grace Okafor is away:"
+    )
     assert wording.day_month(W, date(2027, 1, 1)) == "Friday 1 January"
 
 

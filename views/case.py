@@ -217,7 +217,7 @@ def CaseHome() -> ft.Control:
                 ],
                 wrap=True,
             ),
-            parts.small(wording.reply_expectation(w, officer)),
+            parts.small(wording.reply_expectation(w, officer, now)),
         ),
         ft.Row(
             [

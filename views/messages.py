@@ -66,6 +66,7 @@ def Messages() -> ft.Control:
             set_draft("")
 
     officer = case.officer
+    away = officer.away_on(wording.local(now).date())
     w = portal.words
     bubbles = [
         bubble(
@@ -82,9 +83,9 @@ def Messages() -> ft.Control:
         parts.heading(w("messages.heading")),
         parts.small(w("messages.about", name=officer.name, reference=case.crime_reference)),
         ft.Container(
-            ft.Text(wording.reply_expectation(w, officer)),
-            bgcolor=ft.Colors.TERTIARY_CONTAINER if officer.away_message else None,
-            padding=8 if officer.away_message else 0,
+            ft.Text(wording.reply_expectation(w, officer, now)),
+            bgcolor=ft.Colors.TERTIARY_CONTAINER if away else None,
+            padding=8 if away else 0,
             border_radius=8,
         ),
         ft.Column(bubbles, spacing=12),
