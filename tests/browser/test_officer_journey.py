@@ -200,10 +200,29 @@ async def test_an_officer_and_a_victim_work_a_case_in_two_browsers(tmp_path: Pat
                 await see(officer, f"Case {reference}")
                 await see(officer, "Do not leave a voicemail.")
 
-                # invite the victim; they sign in with the notified code in the second browser
-                await tap(officer, "Send invitation")
-                await see(officer, "The invitation was sent.")
+                # the force has no rules for invitations yet, so the officer decides, and must say
+                # why (it goes in the audit trail); the screen then says who decided and why, and
+                # the invitation goes at once, by the victim's preferred channel
+                await see(officer, "Who decides on the invitation")
+                await see(officer, "the force had no rules for invitations then")
+                await tap(officer, "Decide myself")
+                await officer.get_by_role("button", name="Invite", exact=True).click()
+                await tap(officer, "Save decision")
+                await see(officer, "Say why you are deciding instead of the force's rules.")
+                await type_into(officer, "Why (kept in the audit trail)", "They asked to follow the case online.")
+                await tap(officer, "Save decision")
+                await see(officer, "Your decision is saved and recorded.")
+                await see(officer, "decided this instead of the rules: They asked to follow the case online.")
+                await all_controls_named(officer)
                 await eventually(lambda: world.notes("invitation"), what="the invitation")
+                await see(officer, "not opened yet")
+                await shoot(officer, "officer-decision")
+                # the victim lost the text: the officer sends it again, and the newest link works
+                await tap(officer, "Send again")
+                await see(officer, "The invitation was sent.")
+                await eventually(lambda: len(world.notes("invitation")) == 2, what="the second invitation")
+
+                # the victim signs in with the invitation and the notified code in the second browser
                 link = world.notes("invitation")[-1]["body"].split("/i/")[1].split()[0]
                 await open_app(victim, f"{app_url}/i/{link}", "Follow your case")
                 await tap(victim, "Send me a code")
