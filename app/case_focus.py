@@ -8,23 +8,15 @@ them when it can; this state only reads the store.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from app.content import Content
-from app.domain import Case, Message, MessageState, OutboxItem, Update, shown_state
+from app.domain import Case, OutboxItem, ShownMessage, Update, shown_state
 from app.feedback import Feedback
 from app.observable import Observable
 from app.session import Session
 from app.store.port import Store
 
 MESSAGE_MAX_CHARS = 4000  # the server's limit (sync/protocol.py); tests/test_layout.py holds them equal
-
-
-@dataclass(frozen=True)
-class ShownMessage:
-    message: Message
-    mine: bool
-    state: MessageState
 
 
 class CaseFocus(Observable):

@@ -196,6 +196,15 @@ class ContactPreferences:
     news_alerts: bool = True  # a short text or email, never with any detail, when there is news
 
 
+@dataclass(frozen=True)
+class ShownMessage:
+    """A message as a conversation screen shows it, on either side of the conversation."""
+
+    message: Message
+    mine: bool  # written by this side: the victim, or police staff (this officer, or one before them)
+    state: MessageState
+
+
 def shown_state(message: Message, case: Case, *, me: Literal["victim", "officer"]) -> MessageState:
     """What a message of mine shows: Sending, Sent, Read (the other side has read up to it), or failed."""
     if message.state in ("sending", "failed") or message.seq is None:

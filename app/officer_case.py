@@ -10,11 +10,10 @@ beside the field it is about with what was typed left in place.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Literal
 
 from app.case_focus import MESSAGE_MAX_CHARS
-from app.domain import Case, Message, MessageState, Update, shown_state
+from app.domain import Case, ShownMessage, Update, shown_state
 from app.observable import Observable
 from app.officer_ports import Colleague, Invitation, OfficerAccount, OfficerProfile, TemplateOffer
 from app.portal import Portal
@@ -23,13 +22,6 @@ from app.update_templates import OfficerWords
 
 CaseField = Literal["reply", "update", "invitation", "handover", "decision", "phone_risk"]
 Decision = Literal["invite", "never"]
-
-
-@dataclass(frozen=True)
-class ShownReply:
-    message: Message
-    mine: bool  # written by police staff (this officer, or one before them)
-    state: MessageState
 
 
 class OfficerCase(Observable):
@@ -72,13 +64,13 @@ class OfficerCase(Observable):
     def timeline(self) -> list[Update]:
         return self._portal.session.store.updates(self.case_id)
 
-    def conversation(self) -> list[ShownReply]:
+    def conversation(self) -> list[ShownMessage]:
         case = self.case
         shown = []
         for message in self._portal.session.store.messages(self.case_id):
             mine = message.author_kind == "officer"
             state = shown_state(message, case, me="officer") if (mine and case is not None) else message.state
-            shown.append(ShownReply(message, mine, state))
+            shown.append(ShownMessage(message, mine, state))
         return shown
 
     @property

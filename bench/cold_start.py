@@ -19,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -72,6 +74,20 @@ def warm_cache(folder: Path, keys: KeyProvider) -> None:
     store.close()
 
 
+@dataclass(frozen=True)
+class Subject:
+    """What one cold-start benchmark measures: which app ``bench.cold_start_app`` starts, over
+    which cache, and what on screen says it has started."""
+
+    mode: str  # "victim" or "officer"
+    shows: str  # what is timed, e.g. "the home screen"
+    expected: str  # text on that screen
+    account: str  # the keyring entry for the cache's key (never the real app's)
+    viewport: dict[str, int]
+    warm_cache: Callable[[Path, KeyProvider], None]
+    cache: str  # what the cache holds, in words
+
+
 def start_app(which: str, folder: Path, key_args: list[str]) -> tuple[subprocess.Popen[bytes], int, float]:
     port = _free_port()
     started = time.perf_counter()
@@ -121,45 +137,61 @@ async def one_run(page: Page, which: str, folder: Path, key_args: list[str], exp
         process.wait(10)
 
 
-async def measure() -> None:
-    folder = Path(tempfile.mkdtemp(prefix="portal-cold-"))
+async def measure(subject: Subject) -> None:
+    folder = Path(tempfile.mkdtemp(prefix=f"portal-{subject.mode}-cold-"))
     keys: KeyProvider
     if KeyringKeyProvider.usable():
-        keys = KeyringKeyProvider(ACCOUNT)  # its own entry: never the real app's key
-        key_args = ["keyring", ACCOUNT]
+        keys = KeyringKeyProvider(subject.account)
+        key_args = ["keyring", subject.account]
         where = "the OS keyring"
     else:  # no Secret Service in this session: measure without it, and say so
         key = os.urandom(32)
         keys = MemoryKeyProvider(key)
         key_args = ["memory", key.hex()]
         where = "memory (no OS keyring in this session)"
-    warm_cache(folder, keys)
-    _say(f"Cold start to the home screen, warm cache (1 case, 200 messages, 20 updates; key from {where})")
+    subject.warm_cache(folder, keys)
+    _say(f"Cold start to {subject.shows}, warm cache ({subject.cache}; key from {where})")
     _say(f"each run: a new Python process, page loaded in an open Chromium; median of {RUNS}\n")
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = await browser.new_page(viewport={"width": 390, "height": 844})
+        page = await browser.new_page(viewport=subject.viewport)  # type: ignore[arg-type]
         await one_run(page, "bare", folder, key_args, "Hello")  # warm the browser's cache of the client
-        results: dict[str, list[tuple[float, float]]] = {"bare": [], "portal": []}
+        results: dict[str, list[tuple[float, float]]] = {"bare": [], subject.mode: []}
         for _ in range(RUNS):
-            for which, expected in (("bare", "Hello"), ("portal", REFERENCE)):
+            for which, expected in (("bare", "Hello"), (subject.mode, subject.expected)):
                 results[which].append(await one_run(page, which, folder, key_args, expected))
+                _say(f"  run: {which:7} on screen {results[which][-1][1]:5.2f} s")
         await browser.close()
     bare = statistics.median(t for _, t in results["bare"])
-    portal = statistics.median(t for _, t in results["portal"])
+    app = statistics.median(t for _, t in results[subject.mode])
     bare_served = statistics.median(s for s, _ in results["bare"])
-    portal_served = statistics.median(s for s, _ in results["portal"])
+    app_served = statistics.median(s for s, _ in results[subject.mode])
     _say(f"  bare Flet page (baseline):   served {bare_served:5.2f} s, on screen {bare:5.2f} s")
-    _say(f"  victim's app, home screen:   served {portal_served:5.2f} s, on screen {portal:5.2f} s")
-    _say(f"  home screen / bare Flet:     {portal / bare:5.2f}x  (+{portal - bare:.2f} s)")
+    _say(f"  {subject.shows + ':':28} served {app_served:5.2f} s, on screen {app:5.2f} s")
+    _say(f"  ratio to bare Flet:          {app / bare:5.2f}x  (+{app - bare:.2f} s)")
     if isinstance(keys, KeyringKeyProvider):
         keys.delete()
 
 
-def main() -> None:
+VICTIM = Subject(
+    mode="victim",
+    shows="the home screen",
+    expected=REFERENCE,
+    account=ACCOUNT,
+    viewport={"width": 390, "height": 844},
+    warm_cache=warm_cache,
+    cache="1 case, 200 messages, 20 updates",
+)
+
+
+def run(subject: Subject) -> None:
     if not Path(CHROMIUM).exists():
         sys.exit(f"{CHROMIUM} is missing: run `python3 dev.py test` once, which installs it")
-    asyncio.run(measure())
+    asyncio.run(measure(subject))
+
+
+def main() -> None:
+    run(VICTIM)
 
 
 if __name__ == "__main__":

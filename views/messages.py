@@ -5,8 +5,9 @@ from __future__ import annotations
 import flet as ft
 
 from app import wording
-from app.case_focus import MESSAGE_MAX_CHARS, ShownMessage
+from app.case_focus import MESSAGE_MAX_CHARS
 from app.content import Words
+from app.domain import ShownMessage
 from views import parts
 from views.case import Home
 from views.state import use_draft, use_portal

@@ -12,9 +12,10 @@ import flet as ft
 from app import wording
 from app.content import Words
 from app.domain import Case
-from app.officer_case import OfficerCase, ShownReply
+from app.officer_case import OfficerCase
 from views import parts
 from views.invite_decision import InviteDecisionSection
+from views.messages import bubble
 from views.officer_caseload import _status
 from views.officer_state import use_observed, use_officer
 from views.state import run, use_portal
@@ -42,31 +43,6 @@ def victim_section(w: Words, case: Case) -> list[ft.Control]:
     return lines
 
 
-def reply_bubble(w: Words, shown: ShownReply, when: str, on_retry: object) -> ft.Control:
-    message = shown.message
-    label = wording.message_state(w, shown.state) if shown.mine else message.author_name
-    footer: ft.Control
-    if shown.mine and shown.state == "failed":
-        text = w("messages.failed", state=label, reason=message.error) if message.error else label
-        footer = ft.TextButton(text, icon=ft.Icons.REFRESH, on_click=on_retry)  # type: ignore[arg-type]
-    else:
-        footer = parts.small(w("messages.meta", who=label, when=when))
-    return ft.Row(
-        key=message.client_msg_id,
-        controls=[
-            ft.Container(
-                ft.Column([ft.Text(message.body), footer], spacing=4, tight=True),
-                bgcolor=ft.Colors.PRIMARY_CONTAINER if shown.mine else ft.Colors.SURFACE_CONTAINER_HIGHEST,
-                padding=12,
-                border_radius=12,
-                margin=ft.Margin.only(left=40) if shown.mine else ft.Margin.only(right=40),
-                expand=True,
-            )
-        ],
-        alignment=ft.MainAxisAlignment.END if shown.mine else ft.MainAxisAlignment.START,
-    )
-
-
 @ft.component
 def Conversation(state: OfficerCase) -> ft.Control:
     portal = use_portal()
@@ -76,7 +52,7 @@ def Conversation(state: OfficerCase) -> ft.Control:
     newest = max((m.message.seq or 0 for m in conversation), default=0)
     ft.use_effect(lambda: state.seen(), [state.case_id, newest])
     bubbles = [
-        reply_bubble(
+        bubble(
             w,
             shown,
             wording.when(w, shown.message.created_at, now),
