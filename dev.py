@@ -98,6 +98,12 @@ def with_keyring(cmd: list[str | Path]) -> list[str | Path]:
     return ["dbus-run-session", "--", "bash", ROOT / "tests" / "with-keyring.sh", *cmd]
 
 
+# One test process per core, four at most (each has its own PostgreSQL database, and servers
+# with their own connection pools): much of a run waits on servers, browsers and databases.
+# The browser journeys share one process (tests/browser/conftest.py).
+PARALLEL = ["-n", "auto", "--maxprocesses", "4", "--dist", "loadgroup"]
+
+
 def test(extra: list[str]) -> int:
     install()
     ensure_postgres()
@@ -107,9 +113,7 @@ def test(extra: list[str]) -> int:
         ("ruff check", [BIN / "ruff", "check", "."]),
         ("ruff format --check", [BIN / "ruff", "format", "--check", "."]),
         ("mypy", [BIN / "mypy"]),
-        # one test process per core: much of a run waits on servers, browsers and databases
-        # (browser journeys share one process, tests/browser/conftest.py)
-        ("pytest", with_keyring([PY, "-m", "pytest", "-n", "auto", "--dist", "loadgroup", *extra])),
+        ("pytest", with_keyring([PY, "-m", "pytest", *PARALLEL, *extra])),
     ]
     failed = []
     for name, cmd in steps:

@@ -33,6 +33,12 @@ class Identity:
     collar_number: str = ""
 
 
+def away_message_holds(away_message: str | None, back_on: date | None, day: date) -> bool:
+    """An officer's away message is shown on this (UK) day: it is set, and the day they said
+    they are back has not come (an officer back at work who forgot to clear it is not away)."""
+    return bool(away_message) and (back_on is None or day < back_on)
+
+
 @dataclass(frozen=True)
 class OfficerContact:
     id: str
@@ -45,9 +51,7 @@ class OfficerContact:
     back_on: date | None = None  # the UK date they are back, when they gave one
 
     def away_on(self, day: date) -> bool:
-        """Their away message holds on this (UK) day: it is set, and the day they said they
-        are back has not come (an officer back at work who forgot to clear it is not away)."""
-        return bool(self.away_message) and (self.back_on is None or day < self.back_on)
+        return away_message_holds(self.away_message, self.back_on, day)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal, Protocol
 
-from app.domain import Identity
+from app.domain import Identity, away_message_holds
 
 Role = Literal["officer", "supervisor", "admin"]
 
@@ -26,6 +26,10 @@ class OfficerProfile:
     reply_within_hours: int = 48
     away_message: str | None = None
     back_on: date | None = None  # the UK date they are back, shown with the away message
+
+    def away_on(self, day: date) -> bool:
+        """Victims see their away message on this (UK) day."""
+        return away_message_holds(self.away_message, self.back_on, day)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ happens to be running when it is collected, far from the test that leaked it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 
 class Proxy:
@@ -33,11 +34,15 @@ class Proxy:
 
     async def close(self) -> None:
         self.cut()
+        # a connection accepted in this very turn of the loop is still being handed to its task:
+        # let that happen (the task then ends at once, cut off) before the listener goes
+        await asyncio.sleep(0.05)
         if self._listener is not None:
             self._listener.close()
             await self._listener.wait_closed()
         # each ends at once on its aborted sockets, and its ``finally`` has closed them
         await asyncio.gather(*self._connections, return_exceptions=True)
+        await asyncio.sleep(0)  # the sockets' own closing callbacks run
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
@@ -81,7 +86,11 @@ class Proxy:
             if answers and self._lose_next_put_answer and methods and methods[-1] == b"PUT ":
                 self._lose_next_put_answer = False
                 self.lost_answers += 1
-                break
+                sink.transport.abort()  # the answer is lost: the client sees the connection drop
+                return
             sink.write(data)
             await sink.drain()
-        sink.transport.abort()
+        # the end of this direction: what is still buffered goes first, then the other side's end
+        sink.close()
+        with contextlib.suppress(OSError, TimeoutError):
+            await asyncio.wait_for(sink.wait_closed(), 1)

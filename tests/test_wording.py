@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from app import wording
 from app.content import load
 from app.domain import MessageState, OfficerContact
+from app.officer_ports import OfficerProfile
 from tests.store.conftest import a_case
 
 NOW = datetime(2026, 11, 29, 10, tzinfo=UTC)
@@ -66,15 +67,23 @@ def test_an_away_message_ends_on_the_day_the_officer_said_they_are_back() -> Non
     back = replace(OFFICER, away_message="On leave. PC Walsh is covering.", back_on=date(2026, 12, 7))
     sunday_night = datetime(2026, 12, 6, 23, 30, tzinfo=UTC)  # 23:30 in London: still away
     monday_morning = datetime(2026, 12, 7, 0, 30, tzinfo=UTC)
-    assert back.away_on(sunday_night.date())
     assert wording.reply_expectation(W, back, sunday_night).startswith("PC Grace Okafor is away, back on Monday")
-    assert not back.away_on(monday_morning.date())
     assert wording.reply_expectation(W, back, monday_morning) == "PC Grace Okafor usually replies within 2 days."
     assert wording.reply_expectation(W, back, monday_morning + timedelta(days=30)).endswith("within 2 days.")
     open_ended = replace(back, back_on=None)  # no day given: away until they clear it
     assert wording.reply_expectation(W, open_ended, monday_morning + timedelta(days=30)).startswith(
         "PC Grace Okafor is away:"
     )
+    # the day is the UK's: in summer Monday begins at 23:00 on Sunday, UTC
+    summer = replace(back, back_on=date(2026, 7, 6))
+    assert wording.reply_expectation(W, summer, datetime(2026, 7, 5, 22, 30, tzinfo=UTC)).startswith(
+        "PC Grace Okafor is away, back on Monday 6 July"
+    )
+    assert wording.reply_expectation(W, summer, datetime(2026, 7, 5, 23, 30, tzinfo=UTC)).endswith("within 2 days.")
+    # the officer's own screens go by the same rule: their banner ends the day victims stop seeing it
+    profile = OfficerProfile("o1", "PC Grace Okafor", "4417", "officer", True, 48, back.away_message, back.back_on)
+    assert profile.away_on(date(2026, 12, 6))
+    assert not profile.away_on(date(2026, 12, 7))
     assert wording.day_month(W, date(2027, 1, 1)) == "Friday 1 January"
 
 

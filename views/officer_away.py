@@ -1,11 +1,12 @@
-"""Away: the officer's away message (with when they are back) and usual reply time; while it is
-on, their own screens say so, so they know victims are reading it."""
+"""Away: the officer's away message (with when they are back) and usual reply time; while victims
+see it, the officer's own screens say so, and the Away screen says when it has ended."""
 
 from __future__ import annotations
 
 import flet as ft
 
 from app import wording
+from app.domain import away_message_holds
 from views import parts
 from views.officer_state import use_observed, use_officer
 from views.state import run, use_portal
@@ -19,7 +20,10 @@ def AwayScreen() -> ft.Control:
     w = portal.words
     current = state.away_message
     back_on = state.back_on
-    if current and back_on:
+    today = wording.local(portal.clock()).date()
+    if current and back_on and not away_message_holds(current, back_on, today):
+        now = w("officer.away.ended", date=wording.day_month(w, back_on))
+    elif current and back_on:
         now = w("officer.away.showing_back", message=current, date=wording.day_month(w, back_on))
     elif current:
         now = w("officer.away.showing", message=current)
@@ -75,7 +79,8 @@ def AwayBanner() -> ft.Control:
     portal = use_portal()
     officer = use_officer()
     profile = officer.profile
-    if profile is None or not profile.away_message:
+    # from the day they said they are back, victims no longer see it (the Away screen says so)
+    if profile is None or not profile.away_on(wording.local(portal.clock()).date()):
         return ft.Container()
     w = portal.words
     if profile.back_on:

@@ -189,13 +189,17 @@ def run(
             work = _plan_batch if dry_run else _apply_batch
             for result in (db.run_read if dry_run else db.run_write)(work, ctx, caller, list(pending)):
                 done(result)
-                written_since_statistics += result.action in ("create", "update")
+                written_since_statistics += not dry_run and result.action in ("create", "update")
             pending.clear()
         if written_since_statistics >= STATISTICS_EVERY:
-            db.run_write(_read_statistics)
+            read_statistics()
             written_since_statistics = 0
 
-    db.run_write(_read_statistics)
+    def read_statistics() -> None:
+        if not db.is_sqlite:  # SQLite's planner finds each reference by its unique index anyway
+            db.run_write(_read_statistics)
+
+    read_statistics()  # a dry run's look-ups too: it may follow a large import
 
     for line, parsed in rows(path):
         if isinstance(parsed, str):
@@ -216,8 +220,7 @@ def run(
 
 
 def _read_statistics(conn: Connection) -> None:
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql('ANALYZE "case", victim')
+    conn.exec_driver_sql('ANALYZE "case", victim')
 
 
 def _known(conn: Connection, caller: Caller, items: list[tuple[int, CaseCreate]]) -> dict[str, CaseRow]:
