@@ -100,8 +100,8 @@ def with_keyring(cmd: list[str | Path]) -> list[str | Path]:
 
 # One test process per core, four at most (each has its own PostgreSQL database, and servers
 # with their own connection pools): much of a run waits on servers, browsers and databases.
-# The browser journeys share one process (tests/browser/conftest.py).
-PARALLEL = ["-n", "auto", "--maxprocesses", "4", "--dist", "loadgroup"]
+# The browser journeys share one process (tests/conftest.py's TOGETHER).
+PARALLEL = ["-n", "auto", "--maxprocesses", "4"]
 
 
 def test(extra: list[str]) -> int:

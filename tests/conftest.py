@@ -12,6 +12,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -70,6 +71,26 @@ def fresh_database(kind: str, request: pytest.FixtureRequest, tmp_path: Path) ->
     url: str = request.getfixturevalue("pg_database")
     empty_postgres(url)
     return url
+
+
+# Tests that run one after another in one process when the suite runs in several (pytest -n):
+# browser journeys (two Chromiums and two Flet servers at once starve each other on two cores,
+# and Flutter drops keys typed while its page is busy), and a module that shares one server.
+TOGETHER = {"tests/browser/": "browser", "tests/server/test_limits_concurrency.py": "limits-server"}
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """pytest-xdist's own grouping (``xdist_group`` with ``--dist loadgroup``) renames each test's
+    node id, which pytest 9.2 no longer lets it do: it silently stops grouping. This scheduler
+    groups by path instead; every other test is its own unit, as with ``--dist load``."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Together(LoadScopeScheduling):  # type: ignore[misc]  # pytest-xdist ships no types
+        def _split_scope(self, nodeid: str) -> str:
+            return next((group for path, group in TOGETHER.items() if nodeid.startswith(path)), nodeid)
+
+    return Together(config, log)
 
 
 @pytest.fixture

@@ -168,3 +168,13 @@ def test_screens_reach_nothing_private_of_the_state() -> None:
         and _root(node) in STATE_NAMES
     ]
     assert not private
+
+
+def test_the_tests_run_together_in_a_parallel_run_are_where_it_looks() -> None:
+    """The parallel run keeps these in one process by path (tests/conftest.py): a renamed
+    folder or module would silently run them side by side again."""
+    from tests.conftest import TOGETHER
+
+    assert TOGETHER
+    for path in TOGETHER:
+        assert (ROOT / path).exists(), path

@@ -25,9 +25,6 @@ from tests.worlds import empty_postgres
 
 IN_FLIGHT = 24
 
-# one test process takes the whole module (pytest -n): its server is started once, not once per process
-pytestmark = pytest.mark.xdist_group("limits-server")
-
 
 @dataclass
 class Live:
