@@ -37,6 +37,11 @@ def _say(text: str = "") -> None:
     sys.stdout.write(text + "\n")
 
 
+def _force_option(command: argparse.ArgumentParser) -> None:
+    # force codes are kept in lower case (create-force); TVP and tvp name the same force
+    command.add_argument("--force", required=True, dest="force_code", type=str.lower, help="the force's code, e.g. tvp")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="portal-server", description="The Victim's Portal backend.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -59,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     officer = commands.add_parser(
         "create-officer", help="add an officer to a force; prints their one-time set-up code once"
     )
-    officer.add_argument("--force", required=True, dest="force_code")
+    _force_option(officer)
     officer.add_argument("--username", required=True)
     officer.add_argument("--name", required=True)
     officer.add_argument("--collar", required=True)
@@ -69,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
 
     def officer_by_username(name: str, help_text: str) -> None:
         command = commands.add_parser(name, help=help_text)
-        command.add_argument("--force", required=True, dest="force_code")
+        _force_option(command)
         command.add_argument("--username", required=True)
 
     officer_by_username("deactivate-officer", "stop an officer signing in, and end every session of theirs at once")
@@ -77,23 +82,23 @@ def _parser() -> argparse.ArgumentParser:
     officer_by_username("reset-password", "end an officer's password and sessions; prints a new set-up code once")
 
     victim = commands.add_parser("sign-out-victim", help="end every session of a victim at once (a lost phone)")
-    victim.add_argument("--force", required=True, dest="force_code")
+    _force_option(victim)
     victim.add_argument("--victim-id", required=True, type=uuid.UUID, help="the victim's id, from their case")
 
     list_keys = commands.add_parser("list-keys", help="list a force's integration keys (never the keys themselves)")
-    list_keys.add_argument("--force", required=True, dest="force_code")
+    _force_option(list_keys)
     for name, help_text in (
         ("revoke-key", "revoke an integration key: refused at once"),
         ("rotate-key", "replace an integration key with a new one (printed once); the old one is revoked"),
     ):
         command = commands.add_parser(name, help=help_text)
-        command.add_argument("--force", required=True, dest="force_code")
+        _force_option(command)
         command.add_argument("--id", required=True, type=uuid.UUID, dest="key_id", help="the key's id, from list-keys")
 
     support = commands.add_parser(
         "support-services", help="set a force's own list of local support services from a JSON file"
     )
-    support.add_argument("--force", required=True, dest="force_code")
+    _force_option(support)
     support.add_argument(
         "--file",
         required=True,
@@ -105,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     rules = commands.add_parser(
         "eligibility", help="set a force's eligibility rules (who is invited) from a JSON file: a new version"
     )
-    rules.add_argument("--force", required=True, dest="force_code")
+    _force_option(rules)
     rules.add_argument(
         "--file",
         required=True,
@@ -119,13 +124,13 @@ def _parser() -> argparse.ArgumentParser:
         "import-cases", help="create and update cases from the record system's CSV or JSON Lines file"
     )
     cases_import.add_argument("file", type=Path, help="a .csv file with a header, or a .jsonl file")
-    cases_import.add_argument("--force", required=True, dest="force_code")
+    _force_option(cases_import)
     cases_import.add_argument("--dry-run", action="store_true", help="say what each row would do; change nothing")
 
     hook = commands.add_parser(
         "webhook", help="set a force's webhook address; prints the secret that signs each delivery, once"
     )
-    hook.add_argument("--force", required=True, dest="force_code")
+    _force_option(hook)
     hook.add_argument("--url", required=True, help="http:// or https:// address of the force's receiver")
     hook.add_argument(
         "--secret", help="32+ printable characters the receiver already holds (else one is made and printed)"
@@ -177,43 +182,43 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
                 email=args.email,
                 phone=args.phone,
             )
-            created = db.run_write(admin.create_officer, ctx, args.force_code.lower(), body)
+            created = db.run_write(admin.create_officer, ctx, args.force_code, body)
             _say(f"Added {created.name} ({created.role.value}, collar {created.collar_number}).")
             _say_setup_code(created.username, created.setup)
         elif args.command in ("deactivate-officer", "reactivate-officer"):
             active = args.command == "reactivate-officer"
-            changed = db.run_write(admin.set_officer_active, ctx, args.force_code.lower(), args.username, active=active)
+            changed = db.run_write(admin.set_officer_active, ctx, args.force_code, args.username, active=active)
             if active:
                 _say(f"{changed.name} can sign in again.")
             else:
                 _say(f"{changed.name} is deactivated and signed out everywhere; their cases are unchanged.")
         elif args.command == "reset-password":
-            setup = db.run_write(admin.reset_password, ctx, args.force_code.lower(), args.username)
+            setup = db.run_write(admin.reset_password, ctx, args.force_code, args.username)
             _say(f"The password of {args.username.lower()} no longer works and every session of theirs has ended.")
             _say_setup_code(args.username.lower(), setup)
         elif args.command == "sign-out-victim":
-            ended = db.run_write(admin.sign_out_victim, ctx, args.force_code.lower(), args.victim_id)
+            ended = db.run_write(admin.sign_out_victim, ctx, args.force_code, args.victim_id)
             _say(f"Signed the victim out on {ended.signed_out} device{'' if ended.signed_out == 1 else 's'}.")
         elif args.command == "list-keys":
-            for known_key in db.run_read(admin.list_integration_keys, args.force_code.lower()):
+            for known_key in db.run_read(admin.list_integration_keys, args.force_code):
                 state = f"revoked {known_key.revoked_at:%Y-%m-%d %H:%M}" if known_key.revoked_at else "live"
                 _say(f"{known_key.id}  {known_key.label}  made {known_key.created_at:%Y-%m-%d %H:%M}  {state}")
         elif args.command == "revoke-key":
-            revoked = db.run_write(admin.revoke_integration_key, ctx, args.force_code.lower(), args.key_id)
+            revoked = db.run_write(admin.revoke_integration_key, ctx, args.force_code, args.key_id)
             _say(f"Revoked the key {revoked.label!r}: it is refused from now on.")
         elif args.command == "rotate-key":
-            new_key = db.run_write(admin.rotate_integration_key, ctx, args.force_code.lower(), args.key_id)
+            new_key = db.run_write(admin.rotate_integration_key, ctx, args.force_code, args.key_id)
             _say(f"Revoked the old key; its replacement {new_key.id} (shown once, keep it secret):\n{new_key.key}")
         elif args.command == "support-services":
             listed = read_support_services(args.file)
-            code = args.force_code.lower()
+            code = args.force_code
             if db.run_write(admin.set_support_services, ctx, code, listed):
                 _say(f"Stored {len(listed.services)} support services for {code} (version {listed.version}).")
             else:
                 _say(f"{code} already has this list (version {listed.version}); nothing changed.")
         elif args.command == "eligibility":
             new_rules = read_eligibility_rules(args.file)
-            code = args.force_code.lower()
+            code = args.force_code
             stored, added = db.run_write(admin.set_eligibility_rules, ctx, code, new_rules)
             if added:
                 _say(
@@ -223,11 +228,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             else:
                 _say(f"{code} already has these rules (version {stored.version}); nothing changed.")
         elif args.command == "import-cases":
-            return import_cases(db, ctx, args.force_code.lower(), args.file, dry_run=args.dry_run)
+            return import_cases(db, ctx, args.force_code, args.file, dry_run=args.dry_run)
         elif args.command == "webhook":
             hook = _webhook_body(args.url, args.secret)
-            set_hook = db.run_write(admin.set_webhook, ctx, args.force_code.lower(), hook)
-            _say(f"Events of {args.force_code.lower()} are posted to {set_hook.url}.")
+            set_hook = db.run_write(admin.set_webhook, ctx, args.force_code, hook)
+            _say(f"Events of {args.force_code} are posted to {set_hook.url}.")
             if args.secret is None:
                 _say(f"Signing secret (shown once; give it to the receiver, keep it secret):\n{set_hook.secret}")
             else:

@@ -114,6 +114,7 @@ async def test_every_exclusion_means_never_invited_with_the_reason_in_plain_word
         refused = await api.client.post(f"/cases/{created['id']}/invitations", json={}, headers=pc1.auth)
         assert refused.status_code == 409
         assert refused.json()["error"]["code"] == "invite_decision_never"
+    await api.services.outbox.drain()  # automatic invitations go after the request has answered
     assert not [n for n in api.notifications() if n["purpose"] == "invitation"]
 
     # A force may choose 18, and may choose not to exclude a flag.
@@ -154,6 +155,7 @@ async def test_invited_automatically_once_contact_and_agreement_are_on_record(ap
     await recorded(api, body)  # sent again: still one invitation
     rows = api.rows(invitation, invitation.c.case_id == uuid.UUID(created["id"]))
     assert [(r.channel, r.created_by) for r in rows] == [("email", "system:eligibility")]
+    await api.services.outbox.drain()  # sent after the record system's request has answered
     assert [n["recipient"] for n in api.notifications() if n["purpose"] == "invitation"] == ["sam@example.org"]
 
     unknown_age = await recorded(api, case_body(pc1, victim={"age": None}))
